@@ -1,0 +1,35 @@
+"""Typed domain errors. Handlers map each class to one HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: ``reason`` is a sentence fit to show a user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class IllegalTransition(DomainError):
+    """The requested action is not possible from the case's current state, or not by this actor."""
+
+
+class NotEligible(DomainError):
+    """A triage decision breaks the eligibility rules."""
+
+
+class NoExtension(DomainError):
+    """An extended deadline was asked for a step that has no extended maximum."""
+
+
+class PolicyError(DomainError):
+    """The council policy file is missing, unreadable or invalid."""
+
+
+class Conflict(DomainError):
+    """The record changed since it was read (optimistic locking), or already exists."""
+
+
+class NotFound(DomainError):
+    """No such record."""

@@ -1,0 +1,143 @@
+"""The words of the procedure: kinds, roles, channels, outcomes and the defaults for the council's lists.
+
+Enumerations are fixed by law or by Heard; lists a council tailors (categories, resolutions, service
+areas) are defaults in :mod:`shared.domain.policy`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    COMMENT = "comment"
+    COMPLIMENT = "compliment"
+    COMPLAINT = "complaint"
+
+
+class Procedure(StrEnum):
+    STATUTORY = "statutory"
+    CORPORATE = "corporate"
+
+
+class ComplainantRole(StrEnum):
+    """Who is making the representation. Every statutory eligible role of s.26(3)-(3C), then the
+    discretionary and corporate ones."""
+
+    CHILD_LOOKED_AFTER = "child-looked-after"
+    CHILD_IN_NEED = "child-in-need"
+    PARENT = "parent"
+    PARENTAL_RESPONSIBILITY = "person-with-parental-responsibility"
+    FOSTER_CARER = "local-authority-foster-carer"
+    CARE_LEAVER = "care-leaver"
+    SPECIAL_GUARDIAN = "special-guardian"
+    CHILD_SUBJECT_TO_SGO = "child-subject-to-special-guardianship-order"
+    ADOPTED_CHILD = "adopted-child"
+    BIRTH_PARENT = "birth-parent"
+    ADOPTION_GUARDIAN = "guardian-in-adoption"
+    PROSPECTIVE_ADOPTER = "prospective-adopter"
+    ADOPTIVE_PARENT = "adoptive-parent"
+    ADOPTED_PERSON = "adopted-person"
+    ADOPTION_SUPPORT = "person-receiving-adoption-support"
+    SUFFICIENT_INTEREST = "other-person-with-sufficient-interest"
+    ADVOCATE = "advocate"
+    OTHER = "other"
+
+
+#: Roles the statute names: the statutory procedure applies as of right.
+STATUTORY_ROLES: frozenset[ComplainantRole] = frozenset(
+    {
+        ComplainantRole.CHILD_LOOKED_AFTER,
+        ComplainantRole.CHILD_IN_NEED,
+        ComplainantRole.PARENT,
+        ComplainantRole.PARENTAL_RESPONSIBILITY,
+        ComplainantRole.FOSTER_CARER,
+        ComplainantRole.CARE_LEAVER,
+        ComplainantRole.SPECIAL_GUARDIAN,
+        ComplainantRole.CHILD_SUBJECT_TO_SGO,
+        ComplainantRole.ADOPTED_CHILD,
+        ComplainantRole.BIRTH_PARENT,
+        ComplainantRole.ADOPTION_GUARDIAN,
+        ComplainantRole.PROSPECTIVE_ADOPTER,
+        ComplainantRole.ADOPTIVE_PARENT,
+        ComplainantRole.ADOPTED_PERSON,
+        ComplainantRole.ADOPTION_SUPPORT,
+    }
+)
+
+#: Roles that are children or young people: they must be offered an advocate (s.26A).
+CHILD_ROLES: frozenset[ComplainantRole] = frozenset(
+    {
+        ComplainantRole.CHILD_LOOKED_AFTER,
+        ComplainantRole.CHILD_IN_NEED,
+        ComplainantRole.CHILD_SUBJECT_TO_SGO,
+        ComplainantRole.ADOPTED_CHILD,
+        ComplainantRole.CARE_LEAVER,
+    }
+)
+
+
+class Channel(StrEnum):
+    ONLINE_FORM = "online-form"
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in-person"
+    COUNCILLOR = "councillor"
+    CHIEF_EXECUTIVE = "chief-executive-office"
+    DIRECTORATE = "directorate"
+    OMBUDSMAN_REFERRAL = "ombudsman-referral"
+
+
+class ContactPreference(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    POST = "post"
+    ADVOCATE = "advocate"
+
+
+class Outcome(StrEnum):
+    """The finding on one complaint point."""
+
+    UPHELD = "upheld"
+    PARTIALLY_UPHELD = "partially-upheld"
+    NOT_UPHELD = "not-upheld"
+
+
+#: Default lists from the reference annual report; a council's policy file may replace them.
+DEFAULT_COMPLAINT_CATEGORIES: tuple[str, ...] = (
+    "Standards of service",
+    "Poor communication",
+    "Staff conduct",
+    "Child protection issues",
+    "Standard of environment",
+    "Damage to property",
+)
+DEFAULT_COMPLIMENT_CATEGORIES: tuple[str, ...] = (
+    "Standards of service",
+    "Standard of practice (social worker)",
+    "Good partnership working",
+    "Good communication",
+    "Good child focus",
+    "Specific provision",
+)
+DEFAULT_RESOLUTIONS: tuple[str, ...] = (
+    "Full explanation of why decisions were made",
+    "Apology",
+    "Change of social worker",
+    "Complainant's view recorded on the social care file",
+    "Additional monitoring through supervision",
+    "Provision of advocacy",
+    "Financial remedy",
+    "Other specific intervention",
+)
+#: Service areas named in the reference report's introduction.
+DEFAULT_SERVICE_AREAS: tuple[tuple[str, str], ...] = (
+    ("social-work", "Social work services"),
+    ("residential-care", "Residential care"),
+    ("fostering", "Fostering"),
+    ("adoption", "Adoption"),
+    ("family-support", "Support to families"),
+    ("disabled-children", "Children with disabilities"),
+    ("youth-justice", "Young people in trouble with the law"),
+)

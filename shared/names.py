@@ -1,0 +1,64 @@
+"""Every name Heard shares between its code, the CDK app and the local service, defined once.
+
+Resource names are logical: CDK builds physical names from them, the local service creates resources
+with them, and functions read the physical names from the environment variables named here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SERVICE: Final = "heard"
+REGION_DEFAULT: Final = "eu-west-2"
+
+# Environment variables a function reads.
+TABLE_ENV: Final = "HEARD_TABLE_NAME"
+POLICY_FILE_ENV: Final = "HEARD_POLICY_FILE"
+SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
+TEAM_MAILBOX_ENV: Final = "HEARD_TEAM_MAILBOX"
+CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
+PUBLIC_URL_ENV: Final = "HEARD_PUBLIC_URL"
+
+# Logical resource names (CDK construct ids, and the local service's physical names).
+TABLE: Final = "heard-cases"
+KMS_ALIAS: Final = "alias/heard-data"
+
+# DynamoDB single-table design: see docs/data-model.md.
+PK: Final = "PK"
+SK: Final = "SK"
+GSI_STATUS_DUE: Final = "by-status-due"
+GSI_SERVICE_AREA: Final = "by-service-area"
+GSI_FINANCIAL_YEAR: Final = "by-financial-year"
+GSI_KEYS: Final = {
+    GSI_STATUS_DUE: ("GSI1PK", "GSI1SK"),
+    GSI_SERVICE_AREA: ("GSI2PK", "GSI2SK"),
+    GSI_FINANCIAL_YEAR: ("GSI3PK", "GSI3SK"),
+}
+TTL_ATTRIBUTE: Final = "expires_at"
+VERSION_ATTRIBUTE: Final = "version"
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+CASE_SK: Final = "CASE"
+
+
+def event_sk(at_iso: str, sequence: int) -> str:
+    return f"EVENT#{at_iso}#{sequence:04d}"
+
+
+def notification_sk(notification_id: str) -> str:
+    return f"NOTIFY#{notification_id}"
+
+
+def counter_pk(year: int) -> str:
+    return f"COUNTER#{year}"
+
+
+COUNTER_SK: Final = "COUNTER"
+
+
+def idempotency_pk(key: str) -> str:
+    return f"IDEMPOTENCY#{key}"
