@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aws_cdk as cdk  # noqa: E402
+import aws_cdk as cdk
 
-from infra.nag import apply_checks  # noqa: E402
-from infra.stack import HeardStack  # noqa: E402
+from infra.nag import apply_checks
+from infra.stack import HeardStack
 
 STACK_NAME = "Heard"
 

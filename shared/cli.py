@@ -15,11 +15,15 @@ from shared.names import POLICY_FILE_ENV
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="heard", description="Heard: children's social care representations")
+    parser = argparse.ArgumentParser(
+        prog="heard", description="Heard: children's social care representations"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     deadline = commands.add_parser("deadline", help="the due date of a procedure step, in working days")
     deadline.add_argument("--procedure", required=True, choices=[p.value for p in Procedure])
-    deadline.add_argument("--step", required=True, help="acknowledgement, stage1, stage2-request, stage2, ...")
+    deadline.add_argument(
+        "--step", required=True, help="acknowledgement, stage1, stage2-request, stage2, ..."
+    )
     deadline.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     deadline.add_argument("--extended", action="store_true", help="the extended maximum, where there is one")
     deadline.add_argument("--policy", default=None, help=f"council policy JSON (default: ${POLICY_FILE_ENV})")

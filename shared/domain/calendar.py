@@ -55,7 +55,7 @@ class WorkingDayCalendar:
         return day
 
     def add_working_days(self, start: date, working_days: int) -> date:
-        """"Due within N working days of D": start from D (moved to the next working day if D is not
+        """ "Due within N working days of D": start from D (moved to the next working day if D is not
         one); the due date is the Nth working day strictly after that start."""
         if working_days < 0:
             raise ValueError("working_days must not be negative")

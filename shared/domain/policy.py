@@ -106,7 +106,9 @@ class CouncilPolicy(_Strict):
     complaint_categories: tuple[str, ...] = DEFAULT_COMPLAINT_CATEGORIES
     compliment_categories: tuple[str, ...] = DEFAULT_COMPLIMENT_CATEGORIES
     resolutions: tuple[str, ...] = DEFAULT_RESOLUTIONS
-    service_areas: tuple[ServiceArea, ...] = tuple(ServiceArea(id=i, name=n) for i, n in DEFAULT_SERVICE_AREAS)
+    service_areas: tuple[ServiceArea, ...] = tuple(
+        ServiceArea(id=i, name=n) for i, n in DEFAULT_SERVICE_AREAS
+    )
 
     @model_validator(mode="after")
     def _unique_service_areas(self) -> Self:

@@ -112,7 +112,7 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
     # The Ombudsman may take a complaint early where there has been significant delay.
     for status in (Status.STAGE1, Status.STAGE1_RESPONDED, Status.STAGE2):
         rules[(status, Action.REFER_OMBUDSMAN)] = Rule(Status.OMBUDSMAN, _OFFICER)
-    for status in _OPEN_COMPLAINT + (Status.STAGE1_RESPONDED, Status.STAGE2_RESPONDED):
+    for status in (*_OPEN_COMPLAINT, Status.STAGE1_RESPONDED, Status.STAGE2_RESPONDED):
         rules[(status, Action.WITHDRAW)] = Rule(Status.WITHDRAWN, _COMPLAINANT)
     if stage3:
         rules |= {

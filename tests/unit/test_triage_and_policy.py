@@ -1,0 +1,131 @@
+"""Triage rules and the council policy file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from shared.domain.errors import NoExtension, NotEligible, PolicyError
+from shared.domain.policy import CouncilPolicy, Step, load_policy, parse_policy
+from shared.domain.triage import (
+    ExcludedMatter,
+    LateComplaintDecision,
+    SufficientInterestDecision,
+    add_months,
+    is_late,
+    route,
+    suggest_procedure,
+)
+from shared.domain.vocabulary import STATUTORY_ROLES, ComplainantRole, Kind, Procedure
+
+
+@pytest.mark.parametrize("role", sorted(STATUTORY_ROLES))
+def test_statutory_roles_get_the_statutory_procedure(role: ComplainantRole) -> None:
+    suggestion = suggest_procedure(Kind.COMPLAINT, role)
+    assert suggestion.procedure is Procedure.STATUTORY
+    assert not suggestion.needs_sufficient_interest_decision
+
+
+def test_sufficient_interest_needs_a_decision_and_others_go_corporate() -> None:
+    assert suggest_procedure(
+        Kind.COMPLAINT, ComplainantRole.SUFFICIENT_INTEREST
+    ).needs_sufficient_interest_decision
+    assert suggest_procedure(Kind.COMPLAINT, ComplainantRole.OTHER).procedure is Procedure.CORPORATE
+    assert suggest_procedure(Kind.COMPLAINT, ComplainantRole.PARENT, about_a_child=False).procedure is (
+        Procedure.CORPORATE
+    )
+
+
+def test_sufficient_interest_decisions_record_reasons_and_tell_a_refused_person() -> None:
+    with pytest.raises(NotEligible, match="reasons"):
+        SufficientInterestDecision(accepted=True, reasons="ok")
+    with pytest.raises(NotEligible, match="told"):
+        SufficientInterestDecision(accepted=False, reasons="no contact with the child for ten years")
+    assert SufficientInterestDecision(
+        accepted=True, reasons="grandmother and the child's main carer"
+    ).accepted
+
+
+@pytest.mark.parametrize(
+    ("grounds", "received", "late"),
+    [
+        ("2025-01-10", "2026-01-10", False),
+        ("2025-01-10", "2026-01-11", True),
+        ("2024-02-29", "2025-02-28", False),
+        ("2024-02-29", "2025-03-01", True),
+        (None, "2030-01-01", False),
+    ],
+)
+def test_the_one_year_limit(grounds: str | None, received: str, late: bool) -> None:
+    arose = date.fromisoformat(grounds) if grounds else None
+    assert is_late(arose, date.fromisoformat(received)) is late
+
+
+def test_add_months_clamps_to_month_end() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+
+
+def test_late_complaints_are_accepted_only_on_both_grounds_with_reasons() -> None:
+    assert LateComplaintDecision(True, True, "the child only learned of it last month").accepted
+    assert not LateComplaintDecision(True, False, "the records were destroyed in 2019").accepted
+    with pytest.raises(NotEligible):
+        LateComplaintDecision(True, True, "")
+
+
+def test_every_excluded_matter_is_routed_and_safeguarding_is_immediate() -> None:
+    for matter in ExcludedMatter:
+        assert route(matter).destination
+    assert route(ExcludedMatter.SAFEGUARDING).immediate
+    assert not route(ExcludedMatter.COURT_REPORT).immediate
+
+
+def test_default_policy_is_the_statute() -> None:
+    policy = CouncilPolicy()
+    assert policy.timescale(Procedure.STATUTORY, Step.STAGE1).working_days == 10
+    assert policy.timescale(Procedure.STATUTORY, Step.STAGE1).extended_max == 20
+    assert policy.timescale(Procedure.STATUTORY, Step.STAGE2).extended_max == 65
+    assert policy.timescale(Procedure.STATUTORY, Step.STAGE3_PANEL).working_days == 30
+    assert Step.STAGE3_PANEL not in policy.steps(Procedure.CORPORATE)
+    with pytest.raises(PolicyError, match="no step 'stage3-panel'"):
+        policy.timescale(Procedure.CORPORATE, Step.STAGE3_PANEL)
+    with pytest.raises(NoExtension):
+        policy.due_date(Procedure.CORPORATE, Step.STAGE1, date(2026, 1, 5), extended=True)
+
+
+def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps({"statutory": {"acknowledgement": {"working_days": 2}}}))
+    policy = load_policy(path)
+    assert policy.statutory.acknowledgement.working_days == 2
+    assert policy.statutory.stage1.extended_max == 20
+
+
+@pytest.mark.parametrize(
+    ("content", "names"),
+    [
+        ({"statutory": {"stage1": {"working_days": 10, "extended_max": 5}}}, "statutory.stage1"),
+        ({"statutory": {"stage2": {"working_days": 0}}}, "statutory.stage2.working_days"),
+        ({"corporate": {"stage1": {"days": 10}}}, "corporate.stage1"),
+        ({"reminder_hour_london": 25}, "reminder_hour_london"),
+        ({"colour": "blue"}, "colour"),
+        ({"service_areas": [{"id": "a-b", "name": "A"}, {"id": "a-b", "name": "B"}]}, "service_areas"),
+    ],
+)
+def test_a_bad_policy_file_names_the_field(content: dict[str, object], names: str, tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    assert names in refused.value.reason
+    assert str(path) in refused.value.reason
+
+
+def test_unreadable_or_malformed_policy_files_fail_clearly(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="cannot be read"):
+        load_policy(tmp_path / "missing.json")
+    with pytest.raises(PolicyError, match="not valid JSON"):
+        parse_policy("{", "policy file x")
