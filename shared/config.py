@@ -1,0 +1,49 @@
+"""Function configuration: typed, validated once, lazily (importing a module never needs the environment)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from shared import names
+from shared.domain.policy import CouncilPolicy, load_policy
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    region: str
+    sender: str
+    team_mailbox: str
+    configuration_set: str | None
+    public_url: str
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _required(variable: str) -> str:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        raise ConfigurationError(f"environment variable {variable} must be set")
+    return value
+
+
+@cache
+def settings() -> Settings:
+    return Settings(
+        table_name=_required(names.TABLE_ENV),
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or names.REGION_DEFAULT,
+        sender=os.environ.get(names.SENDER_ENV, "complaints@heard.example"),
+        team_mailbox=os.environ.get(names.TEAM_MAILBOX_ENV, "complaints-team@heard.example"),
+        configuration_set=os.environ.get(names.CONFIG_SET_ENV) or None,
+        public_url=os.environ.get(names.PUBLIC_URL_ENV, "http://127.0.0.1:3000"),
+    )
+
+
+@cache
+def policy() -> CouncilPolicy:
+    """The council policy; a bad file fails here, at the first request of a cold start."""
+    return load_policy(os.environ.get(names.POLICY_FILE_ENV))
