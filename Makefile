@@ -8,12 +8,14 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 CDK := node_modules/.bin/cdk
 TEMPLATE := cdk.out/Heard.template.json
+GOVUK := node_modules/govuk-frontend/dist/govuk
+ASSETS := build/assets
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: install run test lint typecheck synth cfn-lint pytest bench clean
+.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +29,22 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(BIN)/.installed node_modules/.installed
 
-run: install
+# GOV.UK Frontend's CSS, JavaScript, fonts and images, with Heard's own few files: served by the local
+# service at /assets/, and from S3 behind CloudFront in AWS.
+$(ASSETS)/.built: node_modules/.installed $(wildcard functions/form/static/*)
+	rm -rf $(ASSETS) && mkdir -p $(ASSETS)
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(ASSETS)/
+	cp -r $(GOVUK)/assets/fonts $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(ASSETS)/
+	cp functions/form/static/* $(ASSETS)/
+	touch $@
+
+assets: $(ASSETS)/.built
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: install assets
 	$(BIN)/python -m infra.local --port $(PORT)
 
 lint: $(BIN)/.installed
@@ -44,7 +61,7 @@ synth: install
 cfn-lint: synth
 	$(BIN)/cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
-pytest: install
+pytest: install assets browser
 	$(BIN)/pytest -n 2
 
 test: lint typecheck cfn-lint pytest

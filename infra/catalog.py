@@ -1,5 +1,5 @@
-"""Heard's functions and the routes they serve: read by the CDK app and by the local service alike,
-so both wire the same handler to the same path. Imports nothing heavy."""
+"""Heard's functions and what triggers them: read by the CDK app and by the local service alike, so both
+wire the same handler to the same route or stream. Imports nothing heavy."""
 
 from __future__ import annotations
 
@@ -16,14 +16,31 @@ class Route:
 class FunctionSpec:
     name: str  # logical name: construct id and local function name
     handler: str  # "package.module.attribute"
+    description: str
     routes: tuple[Route, ...] = field(default=())
-    public: bool = True  # routes open to the public (throttled, WAF rate-limited)
+    reads_case_stream: bool = False  # triggered by the case table's stream
+    memory_mb: int = 512
 
 
 INTAKE = FunctionSpec(
     name="Intake",
     handler="functions.intake.handler.handler",
-    routes=(Route("GET", "/health"),),
+    description="Public JSON API: health and new representations",
+    routes=(Route("GET", "/health"), Route("POST", "/representations")),
+)
+FORM = FunctionSpec(
+    name="Form",
+    handler="functions.form.handler.handler",
+    description="The online form, rendered on the server",
+    routes=(Route("GET", "/"), Route("POST", "/")),
+)
+NOTIFIER = FunctionSpec(
+    name="Notifier",
+    handler="functions.notifier.handler.handler",
+    description="Sends the notifications recorded with cases, from the table's stream",
+    reads_case_stream=True,
+    memory_mb=256,
 )
 
-API_FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE,)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER)
+API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

@@ -7,7 +7,20 @@ from dataclasses import dataclass
 from functools import cache
 
 from shared import names
+from shared.domain.clock import Clock, SystemClock
 from shared.domain.policy import CouncilPolicy, load_policy
+
+_clock: Clock = SystemClock()
+
+
+def clock() -> Clock:
+    """The clock every function uses: the system's, unless the local service or a test moved it."""
+    return _clock
+
+
+def use_clock(replacement: Clock) -> None:
+    global _clock
+    _clock = replacement
 
 
 @dataclass(frozen=True)
@@ -15,7 +28,6 @@ class Settings:
     table_name: str
     region: str
     sender: str
-    team_mailbox: str
     configuration_set: str | None
     public_url: str
 
@@ -37,7 +49,6 @@ def settings() -> Settings:
         table_name=_required(names.TABLE_ENV),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or names.REGION_DEFAULT,
         sender=os.environ.get(names.SENDER_ENV, "complaints@heard.example"),
-        team_mailbox=os.environ.get(names.TEAM_MAILBOX_ENV, "complaints-team@heard.example"),
         configuration_set=os.environ.get(names.CONFIG_SET_ENV) or None,
         public_url=os.environ.get(names.PUBLIC_URL_ENV, "http://127.0.0.1:3000"),
     )

@@ -15,13 +15,13 @@ REGION_DEFAULT: Final = "eu-west-2"
 TABLE_ENV: Final = "HEARD_TABLE_NAME"
 POLICY_FILE_ENV: Final = "HEARD_POLICY_FILE"
 SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
-TEAM_MAILBOX_ENV: Final = "HEARD_TEAM_MAILBOX"
 CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
 PUBLIC_URL_ENV: Final = "HEARD_PUBLIC_URL"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
 TABLE: Final = "heard-cases"
 KMS_ALIAS: Final = "alias/heard-data"
+NOTIFY_DLQ: Final = "heard-notifications-dlq"
 
 # DynamoDB single-table design: see docs/data-model.md.
 PK: Final = "PK"

@@ -32,6 +32,7 @@ def main() -> int:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, _stop)
+        service.start_pump()
         print(service.describe(), flush=True)
         try:
             service.server.serve_forever()

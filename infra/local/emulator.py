@@ -4,6 +4,7 @@ names the CDK app uses (:mod:`shared.names`). Used by ``make run`` and by the te
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,14 +25,10 @@ FAKE_CREDENTIALS = {
 class LocalResources:
     table_name: str
     sender: str
-    team_mailbox: str
+    dead_letter_queue_url: str
 
     def environment(self) -> dict[str, str]:
-        return {
-            names.TABLE_ENV: self.table_name,
-            names.SENDER_ENV: self.sender,
-            names.TEAM_MAILBOX_ENV: self.team_mailbox,
-        }
+        return {names.TABLE_ENV: self.table_name, names.SENDER_ENV: self.sender}
 
 
 def use_fake_credentials() -> None:
@@ -39,6 +36,29 @@ def use_fake_credentials() -> None:
     for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(variable, None)
     os.environ.update(FAKE_CREDENTIALS)
+
+
+_serialized = False
+
+
+def serialize_calls() -> None:
+    """Make each emulated AWS call atomic, as the real services are: moto's in-process backends are not
+    thread-safe (a transaction deep-copies a table another thread is writing). Calls from different
+    threads still interleave between calls, so races between requests remain real."""
+    global _serialized
+    if _serialized:
+        return
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.RLock()
+    process = BotocoreStubber.process_request
+
+    def process_request(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return process(self, request)
+
+    BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    _serialized = True
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -67,14 +87,11 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
-def create_resources(
-    table_name: str = names.TABLE,
-    sender: str = "complaints@heard.example",
-    team_mailbox: str = "complaints-team@heard.example",
-) -> LocalResources:
+def create_resources(table_name: str = names.TABLE, sender: str = "complaints@heard.example") -> LocalResources:
     """Create Heard's resources in the active moto mock and export their names to the environment."""
     import boto3
 
+    serialize_calls()
     dynamodb = boto3.client("dynamodb")
     dynamodb.create_table(**table_definition(table_name))
     dynamodb.update_time_to_live(
@@ -82,6 +99,7 @@ def create_resources(
     )
     ses = boto3.client("ses")
     ses.verify_email_identity(EmailAddress=sender)
-    resources = LocalResources(table_name=table_name, sender=sender, team_mailbox=team_mailbox)
+    queue_url = boto3.client("sqs").create_queue(QueueName=names.NOTIFY_DLQ)["QueueUrl"]
+    resources = LocalResources(table_name=table_name, sender=sender, dead_letter_queue_url=queue_url)
     os.environ.update(resources.environment())
     return resources

@@ -1,15 +1,38 @@
-"""The local service: resources, the gateway with its routes, and the HTTP server, put together.
-Used by ``make run`` and by the end-to-end tests (which start it on a free port)."""
+"""The local service: resources, the gateway with its routes, the stream pump and the HTTP server, put
+together. Used by ``make run`` and by the end-to-end and browser tests (on a free port)."""
 
 from __future__ import annotations
 
+import json
+import mimetypes
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
-from infra.catalog import API_FUNCTIONS
+from infra.catalog import API_FUNCTIONS, NOTIFIER
 from infra.local.emulator import LocalResources, create_resources
-from infra.local.gateway import Gateway, serve
+from infra.local.gateway import Gateway, load_handler, serve
+from infra.local.outbox import outbox_page, sent_emails
+from infra.local.streams import StreamPump
+from shared import config, wiring
+from shared.domain.clock import OffsetClock
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSETS = ROOT / "build" / "assets"
+
+
+def _json(status: int, body: Any) -> tuple[int, str, bytes]:
+    return status, "application/json", json.dumps(body, indent=2).encode()
+
+
+def serve_asset(relative: str) -> tuple[int, str, bytes]:
+    path = (ASSETS / relative).resolve()
+    if not path.is_relative_to(ASSETS.resolve()) or not path.is_file():
+        return 404, "text/plain", b"Not found"
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return 200, content_type, path.read_bytes()
 
 
 @dataclass
@@ -17,7 +40,10 @@ class LocalService:
     resources: LocalResources
     gateway: Gateway
     server: ThreadingHTTPServer
-    thread: threading.Thread | None = None
+    pump: StreamPump
+    clock: OffsetClock
+    threads: list[threading.Thread] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -25,32 +51,72 @@ class LocalService:
         return f"http://{host!s}:{port}"
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1", port: int = 0) -> LocalService:
-        """Create the resources in the active moto mock and bind the server (port 0: any free port)."""
+    def start(cls, host: str = "127.0.0.1", port: int = 0, *, pump_backoff: float = 0.5) -> LocalService:
+        """Create the resources in the active moto mock, bind the server (port 0: any free port) and
+        start delivering the stream to the notifier."""
         resources = create_resources()
+        clock = OffsetClock()
+        config.use_clock(clock)
+        wiring.reset()
         gateway = Gateway(API_FUNCTIONS)
-        return cls(resources, gateway, serve(gateway, host, port))
+        gateway.add_static("/assets/", serve_asset)
+        gateway.add_local_route("GET", "/_local/outbox", lambda *_: _json(200, sent_emails()))
+        gateway.add_local_route(
+            "GET", "/_local/outbox.html", lambda *_: (200, "text/html; charset=utf-8", outbox_page(sent_emails()).encode())
+        )
+        gateway.add_local_route("GET", "/_local/dead-letters", lambda *_: _json(200, wiring.case_store().failed()))
+        gateway.add_local_route("POST", "/_local/dead-letters/redrive", lambda *_: _json(200, redrive_all(clock)))
+        pump = StreamPump(
+            resources.table_name,
+            load_handler(NOTIFIER.handler),
+            resources.dead_letter_queue_url,
+            backoff_seconds=pump_backoff,
+        )
+        return cls(resources, gateway, serve(gateway, host, port), pump, clock)
+
+    def start_pump(self) -> None:
+        thread = threading.Thread(target=self.pump.run, args=(self.stopping,), name="heard-stream", daemon=True)
+        thread.start()
+        self.threads.append(thread)
 
     def serve_in_background(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, name="heard-local", daemon=True)
-        self.thread.start()
+        self.start_pump()
+        thread = threading.Thread(target=self.server.serve_forever, name="heard-http", daemon=True)
+        thread.start()
+        self.threads.append(thread)
 
     def stop(self) -> None:
-        if self.thread is not None:  # serve_forever runs in another thread: ask it to finish
+        self.stopping.set()
+        if any(t.name == "heard-http" for t in self.threads):
             self.server.shutdown()
-            self.thread.join()
+        for thread in self.threads:
+            thread.join(timeout=10)
         self.server.server_close()
 
     def describe(self) -> str:
+        policy = config.policy()
         lines = [
             f"Heard is running at {self.url}  (Ctrl-C to stop)",
             "",
+            f"  Online form       {self.url}/",
+            f"  Local outbox      {self.url}/_local/outbox.html  (JSON: /_local/outbox)",
+            f"  Dead letters      {self.url}/_local/dead-letters  (POST /_local/dead-letters/redrive)",
+            "",
             "Emulated AWS (moto, in this process):",
-            f"  DynamoDB table  {self.resources.table_name}",
-            f"  SES sender      {self.resources.sender} (verified)",
-            f"  Team mailbox    {self.resources.team_mailbox}",
+            f"  DynamoDB table    {self.resources.table_name} (stream delivered to the Notifier function)",
+            f"  SES sender        {self.resources.sender} (verified)",
+            f"  SQS dead letters  {self.resources.dead_letter_queue_url}",
+            f"  Team mailbox      {policy.team_mailbox}",
             "",
             "Routes:",
             *(f"  {line}" for line in self.gateway.routes()),
         ]
+        if not ASSETS.is_dir():
+            lines += ["", "Warning: build/assets is missing; run `make assets` for the GOV.UK styles."]
         return "\n".join(lines)
+
+
+def redrive_all(clock: OffsetClock) -> dict[str, int]:
+    store = wiring.case_store()
+    redriven = sum(store.redrive(item["case_id"], item["notification_id"], clock.now()) for item in store.failed())
+    return {"redriven": redriven}

@@ -91,10 +91,12 @@ class ServiceArea(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]
     name: Annotated[str, Field(min_length=2, max_length=100)]
     teams: tuple[Annotated[str, Field(min_length=2, max_length=100)], ...] = ()
+    manager_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
 
 
 class CouncilPolicy(_Strict):
     council_name: Annotated[str, Field(min_length=2, max_length=120)] = "Example City Council"
+    team_mailbox: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = "complaints-team@heard.example"
     statutory: StatutoryTimescales = StatutoryTimescales()
     corporate: CorporateTimescales = CorporateTimescales()
     complaint_time_limit_months: Annotated[int, Field(ge=1, le=120)] = 12

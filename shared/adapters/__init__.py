@@ -1,0 +1,1 @@
+"""Adapters: the ports implemented on AWS (boto3 lives here and nowhere in the domain)."""

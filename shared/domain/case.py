@@ -1,0 +1,237 @@
+"""Registering a representation: the case, its first event and the notifications it owes, decided by
+pure functions of the request, the policy and the time. Storage assigns nothing but the reference."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from shared.domain.calendar import london_date
+from shared.domain.policy import CouncilPolicy, Step
+from shared.domain.representation import AdvocacyWish, RepresentationRequest
+from shared.domain.stages import Actor, Status
+from shared.domain.triage import is_late, suggest_procedure
+from shared.domain.vocabulary import Channel, Kind
+
+REFERENCE_PREFIX = "CSC"
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-{number:05d}"
+
+
+def financial_year(day: date) -> int:
+    """The financial year (1 April - 31 March) by the year it starts: 2015 is 2015/16."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+class Purpose(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    ADVOCATE_COPY = "advocate-acknowledgement"
+    TEAM_ALERT = "team-alert"
+    COMPLIMENT_THANKS = "compliment-thanks"
+    COMPLIMENT_SHARED = "compliment-shared"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # the dead-letter state: inspect, then redrive
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An email owed, recorded with the case in the same write and sent later by the notifier.
+    ``context`` holds only what the template shows."""
+
+    notification_id: str
+    case_id: str
+    purpose: Purpose
+    to: str
+    template: str
+    child_friendly: bool
+    context: dict[str, Any]
+    status: NotificationStatus = NotificationStatus.PENDING
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the case's immutable chronology: who, when, what."""
+
+    case_id: str
+    sequence: int
+    at: datetime
+    actor: Actor
+    action: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewCase:
+    case: dict[str, Any]
+    event: Event
+    notifications: tuple[Notification, ...] = field(default=())
+
+    @property
+    def case_id(self) -> str:
+        return str(self.case["case_id"])
+
+    @property
+    def reference(self) -> str:
+        return str(self.case["reference"])
+
+
+def payload_fingerprint(request: RepresentationRequest) -> str:
+    """A stable hash of what was asked, for "an identical payload within a window is the same request"."""
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+
+
+def register(
+    request: RepresentationRequest,
+    *,
+    case_id: str,
+    reference: str,
+    received_at: datetime,
+    policy: CouncilPolicy,
+    channel: Channel = Channel.ONLINE_FORM,
+) -> NewCase:
+    received = london_date(received_at)
+    calendar = policy.calendar()
+    suggestion = suggest_procedure(request.kind, request.role, request.about_a_child)
+    procedure = suggestion.procedure
+    acknowledgement_due = policy.due_date(procedure, Step.ACKNOWLEDGEMENT, received)
+    stage1_due = policy.due_date(procedure, Step.STAGE1, received) if request.kind is Kind.COMPLAINT else None
+    late = request.kind is Kind.COMPLAINT and is_late(
+        request.when_happened, received, policy.complaint_time_limit_months
+    )
+    advocate_offered = request.by_a_child or request.about_a_child
+    area = policy.service_area(request.service_area) if request.service_area else None
+    case: dict[str, Any] = {
+        "case_id": case_id,
+        "reference": reference,
+        "kind": request.kind.value,
+        "status": Status.RECEIVED.value,
+        "channel": channel.value,
+        "received_at": received_at.isoformat(),
+        "received_date": received.isoformat(),
+        "deemed_received": calendar.deemed_receipt(received).isoformat(),
+        "financial_year": financial_year(received),
+        "acknowledgement_due": acknowledgement_due.isoformat(),
+        "stage1_due": stage1_due.isoformat() if stage1_due else None,
+        "suggested_procedure": procedure.value,
+        "procedure_reason": suggestion.reason,
+        "needs_sufficient_interest_decision": suggestion.needs_sufficient_interest_decision,
+        "late": late,
+        "by_a_child": request.by_a_child,
+        "about_a_child": request.about_a_child,
+        "service_area": request.service_area,
+        "advocacy": {
+            "offered": advocate_offered,
+            "wish": request.advocacy.value,
+            "advocate_name": request.advocate_name,
+            "advocate_organisation": request.advocate_organisation,
+            "advocate_email": request.advocate_email,
+        },
+        "complainant": {
+            "role": request.role.value,
+            "on_behalf_of": request.on_behalf_of.value,
+            "child_name": request.child_name,
+            "name": request.name,
+            "email": request.email,
+            "phone": request.phone,
+            "address": request.address,
+            "preferred_contact": request.preferred_contact.value,
+        },
+        "details": {
+            "what_happened": request.what_happened,
+            "when_happened": request.when_happened.isoformat() if request.when_happened else None,
+            "outcome_wanted": request.outcome_wanted,
+            "support_needs": request.support_needs,
+            "team_or_worker": request.team_or_worker,
+        },
+        "consent": {"privacy": request.consent_privacy, "email": request.consent_email},
+    }
+    notifications = _notifications(request, case, area.name if area else None, policy)
+    case["notifications"] = {n.notification_id: n.status.value for n in notifications}
+    event = Event(
+        case_id=case_id,
+        sequence=1,
+        at=received_at,
+        actor=Actor.PUBLIC,
+        action="received",
+        changes={"status": Status.RECEIVED.value, "channel": channel.value, "kind": request.kind.value},
+    )
+    return NewCase(case=case, event=event, notifications=notifications)
+
+
+def _notifications(
+    request: RepresentationRequest, case: dict[str, Any], area_name: str | None, policy: CouncilPolicy
+) -> tuple[Notification, ...]:
+    case_id, reference = case["case_id"], case["reference"]
+    child = request.by_a_child
+    common = {
+        "reference": reference,
+        "kind": request.kind.value,
+        "council": policy.council_name,
+        "acknowledgement_due": case["acknowledgement_due"],
+        "stage1_due": case["stage1_due"],
+    }
+    owed: list[tuple[Purpose, str, str, bool, dict[str, Any]]] = []
+    if request.email and request.consent_email:
+        first_name = (request.name or "").split(" ")[0] or None
+        if request.kind is Kind.COMPLIMENT:
+            owed.append((Purpose.COMPLIMENT_THANKS, request.email, "compliment_thanks", child, {**common, "name": first_name}))
+        else:
+            owed.append((Purpose.ACKNOWLEDGEMENT, request.email, "acknowledgement", child, {**common, "name": first_name}))
+    if request.advocate_email and request.advocacy is AdvocacyWish.HAS_ONE and request.kind is not Kind.COMPLIMENT:
+        owed.append((Purpose.ADVOCATE_COPY, request.advocate_email, "advocate_acknowledgement", False, common))
+    owed.append(
+        (
+            Purpose.TEAM_ALERT,
+            policy.team_mailbox,
+            "team_alert",
+            False,
+            {
+                **common,
+                "service_area": area_name,
+                "procedure": case["suggested_procedure"],
+                "by_a_child": case["by_a_child"],
+                "advocate_wanted": request.advocacy is AdvocacyWish.WANTS_ONE,
+                "late": case["late"],
+                "needs_sufficient_interest_decision": case["needs_sufficient_interest_decision"],
+            },
+        )
+    )
+    if request.kind is Kind.COMPLIMENT:
+        area = policy.service_area(request.service_area) if request.service_area else None
+        manager = area.manager_email if area and area.manager_email else policy.team_mailbox
+        owed.append(
+            (
+                Purpose.COMPLIMENT_SHARED,
+                manager,
+                "compliment_shared",
+                False,
+                {
+                    **common,
+                    "service_area": area_name,
+                    "team_or_worker": request.team_or_worker,
+                    "compliment": request.what_happened,
+                },
+            )
+        )
+    return tuple(
+        Notification(
+            notification_id=f"{case_id}-{index}-{purpose.value}",
+            case_id=case_id,
+            purpose=purpose,
+            to=to,
+            template=template,
+            child_friendly=child_friendly,
+            context=context,
+        )
+        for index, (purpose, to, template, child_friendly, context) in enumerate(owed, start=1)
+    )

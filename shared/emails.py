@@ -1,0 +1,70 @@
+"""Emails from templates kept in the repository (shared/templates/email), plain text and HTML.
+
+A template gets only the notification's ``context`` (what it needs to show) plus ``child``: the child-
+friendly wording for children and young people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from shared.domain.case import Notification
+
+TEMPLATES = Path(__file__).parent / "templates" / "email"
+
+SUBJECTS: dict[str, tuple[str, str]] = {
+    # template: (adult subject, child-friendly subject)
+    "acknowledgement": ("We have received your {kind}: {reference}", "We got your message: {reference}"),
+    "advocate_acknowledgement": ("Received: {kind} {reference} you are supporting", "Received: {reference}"),
+    "team_alert": ("New {kind} {reference}: acknowledge by {acknowledgement_due}", ""),
+    "compliment_thanks": ("Thank you for your compliment: {reference}", "Thank you for saying thank you: {reference}"),
+    "compliment_shared": ("A compliment for your team: {reference}", ""),
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def long_date(iso: str | None) -> str:
+    """2026-12-10 -> Thursday 10 December 2026."""
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+def render(notification: Notification) -> RenderedEmail:
+    context: dict[str, Any] = {**notification.context, "child": notification.child_friendly}
+    adult, child = SUBJECTS[notification.template]
+    subject = (child if notification.child_friendly and child else adult).format(
+        **{**context, "acknowledgement_due": long_date(context.get("acknowledgement_due"))}
+    )
+    env = _environment()
+    return RenderedEmail(
+        subject=subject,
+        text=env.get_template(f"{notification.template}.txt").render(context),
+        html=env.get_template(f"{notification.template}.html").render(context),
+    )

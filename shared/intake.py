@@ -1,0 +1,93 @@
+"""The intake application service: validate, register once, and answer with a receipt.
+Used by the JSON API and the online form alike."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.domain.calendar import london_date
+from shared.domain.case import format_reference, payload_fingerprint, register
+from shared.domain.clock import Clock
+from shared.domain.errors import Conflict
+from shared.domain.policy import CouncilPolicy
+from shared.domain.representation import RepresentationRequest
+from shared.domain.vocabulary import Channel
+from shared.ports import CaseRepository, Idempotency
+
+COUNTER_RETRIES = 8
+
+
+class Receipt(BaseModel):
+    """What the person who made the representation is told."""
+
+    reference: str
+    kind: str
+    status: str
+    received_date: str
+    acknowledgement_due: str
+    response_due: str | None = None
+
+
+class Busy(Conflict):
+    """Too many simultaneous submissions took the reference numbers: the client may retry."""
+
+
+@dataclass
+class IntakeService:
+    cases: CaseRepository
+    idempotency: Idempotency
+    clock: Clock
+    policy: CouncilPolicy
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+
+    def validation_context(self) -> dict[str, Any]:
+        return {
+            "today": london_date(self.clock.now()),
+            "service_areas": {area.id for area in self.policy.service_areas},
+        }
+
+    def parse(self, data: Any) -> RepresentationRequest:
+        """Validate a JSON object or form fields (raises pydantic's ValidationError)."""
+        return RepresentationRequest.model_validate(data, context=self.validation_context())
+
+    def submit(
+        self, request: RepresentationRequest, idempotency_key: str | None, channel: Channel = Channel.ONLINE_FORM
+    ) -> Receipt:
+        fingerprint = payload_fingerprint(request)
+        key = f"key:{idempotency_key}" if idempotency_key else f"payload:{fingerprint}"
+        result = self.idempotency.once(key, fingerprint, lambda: self._create(request, channel))
+        return Receipt.model_validate(result)
+
+    def _create(self, request: RepresentationRequest, channel: Channel) -> dict[str, Any]:
+        case_id = self.new_id()
+        for _ in range(COUNTER_RETRIES):
+            now = self.clock.now()
+            year = london_date(now).year
+            last = self.cases.current_counter(year)
+            new = register(
+                request,
+                case_id=case_id,
+                reference=format_reference(year, last + 1),
+                received_at=now,
+                policy=self.policy,
+                channel=channel,
+            )
+            try:
+                self.cases.create(new, counter_year=year, counter_was=last)
+            except Conflict:
+                continue
+            case = new.case
+            return Receipt(
+                reference=new.reference,
+                kind=case["kind"],
+                status=case["status"],
+                received_date=case["received_date"],
+                acknowledgement_due=case["acknowledgement_due"],
+                response_due=case["stage1_due"],
+            ).model_dump()
+        raise Busy("we are very busy: please try again in a minute")

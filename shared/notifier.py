@@ -1,0 +1,49 @@
+"""Delivering recorded notifications: claim, render, send, mark. A notification is claimed before it
+is sent, so a redelivered stream record never sends twice; a failure is recorded and retried, and after
+the last attempt the notification waits in the dead-letter state for a redrive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.domain.clock import Clock
+from shared.emails import render
+from shared.ports import Mailer, NotificationRepository
+
+MAX_ATTEMPTS = 5
+
+
+class DeliveryFailed(Exception):
+    """Sending failed and will be retried (the stream record is reported as a batch item failure)."""
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # already sent, being sent, or dead-lettered
+    DEAD_LETTERED = "dead-lettered"
+
+
+@dataclass
+class NotificationSender:
+    store: NotificationRepository
+    mailer: Mailer
+    clock: Clock
+    max_attempts: int = MAX_ATTEMPTS
+
+    def deliver(self, case_id: str, notification_id: str) -> Outcome:
+        notification = self.store.claim(case_id, notification_id, self.clock.now(), self.max_attempts)
+        if notification is None:
+            return Outcome.SKIPPED
+        email = render(notification)
+        try:
+            message_id = self.mailer.send(notification.to, email.subject, email.text, email.html)
+        except Exception as exc:
+            # Only the error's type and code are kept: never the address or the message.
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+            attempts = self.store.mark_failed(notification, f"{type(exc).__name__} {code}".strip(), self.clock.now())
+            if attempts >= self.max_attempts:
+                return Outcome.DEAD_LETTERED
+            raise DeliveryFailed(f"attempt {attempts} of {self.max_attempts} failed") from exc
+        self.store.mark_sent(notification, message_id, self.clock.now())
+        return Outcome.SENT
