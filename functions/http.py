@@ -28,7 +28,11 @@ def body_bytes(event: APIGatewayProxyEvent) -> bytes:
 
 
 def problem(
-    status: int, message: str, *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> ProblemResponse:
     body: dict[str, Any] = {"message": message}
     if errors is not None:

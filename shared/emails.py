@@ -22,7 +22,10 @@ SUBJECTS: dict[str, tuple[str, str]] = {
     "acknowledgement": ("We have received your {kind}: {reference}", "We got your message: {reference}"),
     "advocate_acknowledgement": ("Received: {kind} {reference} you are supporting", "Received: {reference}"),
     "team_alert": ("New {kind} {reference}: acknowledge by {acknowledgement_due}", ""),
-    "compliment_thanks": ("Thank you for your compliment: {reference}", "Thank you for saying thank you: {reference}"),
+    "compliment_thanks": (
+        "Thank you for your compliment: {reference}",
+        "Thank you for saying thank you: {reference}",
+    ),
     "compliment_shared": ("A compliment for your team: {reference}", ""),
 }
 

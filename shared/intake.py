@@ -56,7 +56,10 @@ class IntakeService:
         return RepresentationRequest.model_validate(data, context=self.validation_context())
 
     def submit(
-        self, request: RepresentationRequest, idempotency_key: str | None, channel: Channel = Channel.ONLINE_FORM
+        self,
+        request: RepresentationRequest,
+        idempotency_key: str | None,
+        channel: Channel = Channel.ONLINE_FORM,
     ) -> Receipt:
         fingerprint = payload_fingerprint(request)
         key = f"key:{idempotency_key}" if idempotency_key else f"payload:{fingerprint}"

@@ -41,7 +41,9 @@ class NotificationSender:
         except Exception as exc:
             # Only the error's type and code are kept: never the address or the message.
             code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-            attempts = self.store.mark_failed(notification, f"{type(exc).__name__} {code}".strip(), self.clock.now())
+            attempts = self.store.mark_failed(
+                notification, f"{type(exc).__name__} {code}".strip(), self.clock.now()
+            )
             if attempts >= self.max_attempts:
                 return Outcome.DEAD_LETTERED
             raise DeliveryFailed(f"attempt {attempts} of {self.max_attempts} failed") from exc

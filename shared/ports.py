@@ -29,7 +29,9 @@ class Idempotency(Protocol):
 
 
 class NotificationRepository(Protocol):
-    def claim(self, case_id: str, notification_id: str, now: datetime, max_attempts: int) -> Notification | None:
+    def claim(
+        self, case_id: str, notification_id: str, now: datetime, max_attempts: int
+    ) -> Notification | None:
         """Take a pending (or failed, retryable) notification for sending; None if it is not claimable."""
         ...
 
@@ -39,12 +41,12 @@ class NotificationRepository(Protocol):
         """Record a failed attempt; returns the attempts made so far."""
         ...
 
-    def failed(self) -> list[dict[str, Any]]:
-        """The dead-letter store: notifications that failed and wait for a redrive."""
+    def dead_letters(self, now: datetime) -> list[dict[str, Any]]:
+        """The dead-letter store: notifications that failed, or were never picked up, awaiting a redrive."""
         ...
 
     def redrive(self, case_id: str, notification_id: str, now: datetime) -> bool:
-        """Put a failed notification back to pending (which sends it again)."""
+        """Put a dead-lettered notification back to pending, which sends it again."""
         ...
 
 

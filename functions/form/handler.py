@@ -46,7 +46,9 @@ def _page(status: int, html: str) -> Response[str]:
     return Response(status_code=status, content_type=HTML, body=html, headers=HEADERS)
 
 
-def _form(values: dict[str, str], errors: dict[str, str], token: str | None = None, status: int = 200) -> Response[str]:
+def _form(
+    values: dict[str, str], errors: dict[str, str], token: str | None = None, status: int = 200
+) -> Response[str]:
     council = policy()
     return _page(
         status,
@@ -81,11 +83,17 @@ def submit_form() -> Response[str]:
     event = app.current_event
     council = policy().council_name
     if not header(event, "content-type").lower().startswith("application/x-www-form-urlencoded"):
-        return _page(415, rejected_page(council=council, message="The form was sent in a way we do not understand."))
+        return _page(
+            415, rejected_page(council=council, message="The form was sent in a way we do not understand.")
+        )
     raw = body_bytes(event)
     if len(raw) > MAX_BODY_BYTES:
-        return _page(413, rejected_page(council=council, message="What you wrote is too long. Please make it shorter."))
-    values = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True).items()}
+        return _page(
+            413, rejected_page(council=council, message="What you wrote is too long. Please make it shorter.")
+        )
+    values = {
+        k: v[-1] for k, v in parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True).items()
+    }
     token = values.get("form_token", "")
     if values.get("website"):  # the honeypot: people never see it, bots fill it
         logger.warning("honeypot filled: form ignored")
@@ -97,7 +105,9 @@ def submit_form() -> Response[str]:
         problems = {p.field: p.message for p in describe_errors(error)}
         return _form(values, problems, token if TOKEN.match(token) else None, status=422)
     try:
-        receipt = service.submit(request, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM)
+        receipt = service.submit(
+            request, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM
+        )
     except Conflict as error:
         return _page(409, rejected_page(council=council, message=error.reason))
     logger.info("representation received", extra={"reference": receipt.reference, "kind": receipt.kind})

@@ -25,7 +25,11 @@ ROLES: list[tuple[str, str, str | None]] = [
     ("adoptive-parent", "An adoptive parent", None),
     ("prospective-adopter", "Someone hoping to adopt", None),
     ("advocate", "An advocate helping a child or young person", None),
-    ("other-person-with-sufficient-interest", "Someone else who cares about the child", "For example, a grandparent"),
+    (
+        "other-person-with-sufficient-interest",
+        "Someone else who cares about the child",
+        "For example, a grandparent",
+    ),
     ("other", "None of these", None),
 ]
 KIND_NAMES = {"complaint": "complaint", "compliment": "thank you", "comment": "comment"}

@@ -45,7 +45,9 @@ def create_representation() -> Response[Any]:
         return problem(422, "The request body must be a JSON object")
     key = header(event, "idempotency-key") or None
     if key is not None and (len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable()):
-        return problem(400, f"The Idempotency-Key header must be at most {IDEMPOTENCY_KEY_MAX} printable characters")
+        return problem(
+            400, f"The Idempotency-Key header must be at most {IDEMPOTENCY_KEY_MAX} printable characters"
+        )
     service = intake_service()
     request = service.parse(data)
     receipt = service.submit(request, key, Channel.ONLINE_FORM)

@@ -3,7 +3,6 @@ so the event source retries them (partial batch responses)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -11,25 +10,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.adapters.dynamodb import NOTIFICATION_TYPE, DynamoCaseStore
-from shared.adapters.ses import SesMailer
-from shared.config import settings
+from shared.adapters.dynamodb import NOTIFICATION_TYPE
 from shared.domain.case import NotificationStatus
-from shared.domain.clock import SystemClock
-from shared.notifier import NotificationSender, Outcome
+from shared.notifier import Outcome
+from shared.wiring import notification_sender
 
 logger = Logger(service="heard-notifier")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-@cache
-def sender() -> NotificationSender:
-    config = settings()
-    return NotificationSender(
-        store=DynamoCaseStore(config.table_name),
-        mailer=SesMailer(config.sender, config.configuration_set),
-        clock=SystemClock(),
-    )
 
 
 def record_handler(record: DynamoDBRecord) -> None:
@@ -39,11 +26,13 @@ def record_handler(record: DynamoDBRecord) -> None:
     if image.get("status", {}).get("S") != NotificationStatus.PENDING.value:
         return
     case_id, notification_id = image["case_id"]["S"], image["notification_id"]["S"]
-    outcome = sender().deliver(case_id, notification_id)
+    outcome = notification_sender().deliver(case_id, notification_id)
     # Identifiers only: addresses and content never reach the logs.
     log = logger.error if outcome is Outcome.DEAD_LETTERED else logger.info
     log("notification", extra={"notification_id": notification_id, "outcome": outcome.value})
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

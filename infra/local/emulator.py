@@ -87,7 +87,9 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
-def create_resources(table_name: str = names.TABLE, sender: str = "complaints@heard.example") -> LocalResources:
+def create_resources(
+    table_name: str = names.TABLE, sender: str = "complaints@heard.example"
+) -> LocalResources:
     """Create Heard's resources in the active moto mock and export their names to the environment."""
     import boto3
 

@@ -62,10 +62,18 @@ class LocalService:
         gateway.add_static("/assets/", serve_asset)
         gateway.add_local_route("GET", "/_local/outbox", lambda *_: _json(200, sent_emails()))
         gateway.add_local_route(
-            "GET", "/_local/outbox.html", lambda *_: (200, "text/html; charset=utf-8", outbox_page(sent_emails()).encode())
+            "GET",
+            "/_local/outbox.html",
+            lambda *_: (200, "text/html; charset=utf-8", outbox_page(sent_emails()).encode()),
         )
-        gateway.add_local_route("GET", "/_local/dead-letters", lambda *_: _json(200, wiring.case_store().failed()))
-        gateway.add_local_route("POST", "/_local/dead-letters/redrive", lambda *_: _json(200, redrive_all(clock)))
+        gateway.add_local_route(
+            "GET",
+            "/_local/dead-letters",
+            lambda *_: _json(200, wiring.case_store().dead_letters(clock.now())),
+        )
+        gateway.add_local_route(
+            "POST", "/_local/dead-letters/redrive", lambda *_: _json(200, redrive_all(clock))
+        )
         pump = StreamPump(
             resources.table_name,
             load_handler(NOTIFIER.handler),
@@ -75,7 +83,9 @@ class LocalService:
         return cls(resources, gateway, serve(gateway, host, port), pump, clock)
 
     def start_pump(self) -> None:
-        thread = threading.Thread(target=self.pump.run, args=(self.stopping,), name="heard-stream", daemon=True)
+        thread = threading.Thread(
+            target=self.pump.run, args=(self.stopping,), name="heard-stream", daemon=True
+        )
         thread.start()
         self.threads.append(thread)
 
@@ -118,5 +128,8 @@ class LocalService:
 
 def redrive_all(clock: OffsetClock) -> dict[str, int]:
     store = wiring.case_store()
-    redriven = sum(store.redrive(item["case_id"], item["notification_id"], clock.now()) for item in store.failed())
+    now = clock.now()
+    redriven = sum(
+        store.redrive(item["case_id"], item["notification_id"], now) for item in store.dead_letters(now)
+    )
     return {"redriven": redriven}

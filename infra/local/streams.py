@@ -32,7 +32,9 @@ class StreamPump:
 
         self._streams = boto3.client("dynamodbstreams")
         self._sqs = boto3.client("sqs")
-        self._arn: str = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+        self._arn: str = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"][
+            "LatestStreamArn"
+        ]
         self._handler = handler
         self._dlq = dead_letter_queue_url
         self._batch_size = batch_size
@@ -87,9 +89,7 @@ class StreamPump:
                 failures = [batch[0]["dynamodb"]["SequenceNumber"]]
             if not failures:
                 return len(batch)
-            first = min(
-                i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in set(failures)
-            )
+            first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in set(failures))
             if first > 0:
                 return first  # the records before the failure are done; retry from it next
             if attempt < self._max_retries:

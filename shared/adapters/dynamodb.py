@@ -23,6 +23,7 @@ CASE_TYPE = "case"
 EVENT_TYPE = "event"
 NOTIFICATION_TYPE = "notification"
 STALE_CLAIM_SECONDS = 300
+STALE_PENDING_SECONDS = 900
 _STATUS_PK, _STATUS_SK = names.GSI_KEYS[names.GSI_STATUS_DUE]
 
 
@@ -83,14 +84,25 @@ class DynamoCaseStore:
             "type": CASE_TYPE,
             names.VERSION_ATTRIBUTE: 1,
             **_gsi(names.GSI_STATUS_DUE, f"STATUS#{case['status']}", f"{due}#{new.case_id}"),
-            **_gsi(names.GSI_SERVICE_AREA, f"AREA#{case['service_area'] or 'unknown'}", f"{case['received_at']}#{new.case_id}"),
-            **_gsi(names.GSI_FINANCIAL_YEAR, f"FY#{case['financial_year']}", f"{case['received_at']}#{new.case_id}"),
+            **_gsi(
+                names.GSI_SERVICE_AREA,
+                f"AREA#{case['service_area'] or 'unknown'}",
+                f"{case['received_at']}#{new.case_id}",
+            ),
+            **_gsi(
+                names.GSI_FINANCIAL_YEAR,
+                f"FY#{case['financial_year']}",
+                f"{case['received_at']}#{new.case_id}",
+            ),
             **case,
         }
 
     def create(self, new: NewCase, *, counter_year: int, counter_was: int) -> None:
         counter_condition = (
-            {"ConditionExpression": "attribute_not_exists(#pk)", "ExpressionAttributeNames": {"#pk": names.PK, "#v": "value"}}
+            {
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": names.PK, "#v": "value"},
+            }
             if counter_was == 0
             else {"ConditionExpression": "#v = :was", "ExpressionAttributeNames": {"#v": "value"}}
         )
@@ -138,7 +150,14 @@ class DynamoCaseStore:
         ]
         created = event.at.isoformat()
         for notification in new.notifications:
-            items.append({"Put": {"TableName": self.table_name, "Item": to_item(self._notification_item(notification, created))}})
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": to_item(self._notification_item(notification, created)),
+                    }
+                }
+            )
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as exc:
@@ -150,7 +169,9 @@ class DynamoCaseStore:
             raise Conflict("the case could not be written: it already exists or changed") from exc
 
     def get_case(self, case_id: str) -> dict[str, Any] | None:
-        item = self.client.get_item(TableName=self.table_name, Key=_key(names.case_pk(case_id), names.CASE_SK)).get("Item")
+        item = self.client.get_item(
+            TableName=self.table_name, Key=_key(names.case_pk(case_id), names.CASE_SK)
+        ).get("Item")
         return from_item(item) if item else None
 
     def history(self, case_id: str) -> list[dict[str, Any]]:
@@ -197,7 +218,9 @@ class DynamoCaseStore:
             status=NotificationStatus(item["status"]),
         )
 
-    def claim(self, case_id: str, notification_id: str, now: datetime, max_attempts: int) -> Notification | None:
+    def claim(
+        self, case_id: str, notification_id: str, now: datetime, max_attempts: int
+    ) -> Notification | None:
         stale = datetime.fromtimestamp(now.timestamp() - STALE_CLAIM_SECONDS, tz=now.tzinfo).isoformat()
         try:
             result = self.client.update_item(
@@ -208,7 +231,12 @@ class DynamoCaseStore:
                     "attribute_exists(#pk) AND attempts < :max AND "
                     "(#s = :pending OR #s = :failed OR (#s = :sending AND claimed_at < :stale))"
                 ),
-                ExpressionAttributeNames={"#s": "status", "#pk": names.PK, "#g": _STATUS_PK, "#gs": _STATUS_SK},
+                ExpressionAttributeNames={
+                    "#s": "status",
+                    "#pk": names.PK,
+                    "#g": _STATUS_PK,
+                    "#gs": _STATUS_SK,
+                },
                 ExpressionAttributeValues={
                     ":sending": {"S": NotificationStatus.SENDING.value},
                     ":pending": {"S": NotificationStatus.PENDING.value},
@@ -235,7 +263,10 @@ class DynamoCaseStore:
                 {
                     "Update": {
                         "TableName": self.table_name,
-                        "Key": _key(names.case_pk(notification.case_id), names.notification_sk(notification.notification_id)),
+                        "Key": _key(
+                            names.case_pk(notification.case_id),
+                            names.notification_sk(notification.notification_id),
+                        ),
                         "UpdateExpression": "SET #s = :s, sent_at = :now, message_id = :m, #g = :g, #gs = :gs REMOVE last_error",
                         "ExpressionAttributeNames": {"#s": "status", "#g": _STATUS_PK, "#gs": _STATUS_SK},
                         "ExpressionAttributeValues": {
@@ -285,28 +316,49 @@ class DynamoCaseStore:
                 self._case_notification_status(notification, status),
             ]
         )
-        item = self.client.get_item(TableName=self.table_name, Key=key, ProjectionExpression="attempts", ConsistentRead=True)
+        item = self.client.get_item(
+            TableName=self.table_name, Key=key, ProjectionExpression="attempts", ConsistentRead=True
+        )
         return int(item["Item"]["attempts"]["N"])
 
-    def failed(self) -> list[dict[str, Any]]:
-        pk_name, _ = names.GSI_KEYS[names.GSI_STATUS_DUE]
-        items: list[dict[str, Any]] = []
+    def _by_status(self, status: NotificationStatus, before: str | None = None) -> list[dict[str, Any]]:
+        condition = "#g = :g" + (" AND #gs < :before" if before else "")
+        values: dict[str, Any] = {":g": {"S": f"NOTIFY#{status.value}"}}
+        if before:
+            values[":before"] = {"S": before}
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "IndexName": names.GSI_STATUS_DUE,
-            "KeyConditionExpression": "#g = :g",
-            "ExpressionAttributeNames": {"#g": pk_name},
-            "ExpressionAttributeValues": {":g": {"S": f"NOTIFY#{NotificationStatus.FAILED.value}"}},
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {"#g": _STATUS_PK, **({"#gs": _STATUS_SK} if before else {})},
+            "ExpressionAttributeValues": values,
         }
+        items: list[dict[str, Any]] = []
         while True:
             page = self.client.query(**kwargs)
             items += [from_item(i) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
-                return [
-                    {k: item.get(k) for k in ("case_id", "notification_id", "purpose", "attempts", "last_error", "failed_at")}
-                    for item in items
-                ]
+                return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def dead_letters(self, now: datetime) -> list[dict[str, Any]]:
+        """Failed notifications, and pending ones nobody picked up within STALE_PENDING_SECONDS (their
+        stream batch was given up): read through the status index, never a scan."""
+        stale = datetime.fromtimestamp(now.timestamp() - STALE_PENDING_SECONDS, tz=now.tzinfo).isoformat()
+        items = self._by_status(NotificationStatus.FAILED) + self._by_status(
+            NotificationStatus.PENDING, before=stale
+        )
+        fields = (
+            "case_id",
+            "notification_id",
+            "purpose",
+            "status",
+            "attempts",
+            "last_error",
+            "created_at",
+            "failed_at",
+        )
+        return [{k: item.get(k) for k in fields} for item in items]
 
     def redrive(self, case_id: str, notification_id: str, now: datetime) -> bool:
         status = NotificationStatus.PENDING.value
@@ -315,7 +367,7 @@ class DynamoCaseStore:
                 TableName=self.table_name,
                 Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
                 UpdateExpression="SET #s = :p, attempts = :zero, redriven_at = :now, #g = :g, #gs = :gs",
-                ConditionExpression="#s = :failed",
+                ConditionExpression="#s = :failed OR #s = :p",
                 ExpressionAttributeNames={"#s": "status", "#g": _STATUS_PK, "#gs": _STATUS_SK},
                 ExpressionAttributeValues={
                     ":p": {"S": status},

@@ -50,7 +50,9 @@ class PowertoolsIdempotency:
         self._config.register_lambda_context(context)
 
     def once(self, key: str, fingerprint: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        @idempotent_function(data_keyword_argument="request", persistence_store=self._layer, config=self._config)
+        @idempotent_function(
+            data_keyword_argument="request", persistence_store=self._layer, config=self._config
+        )
         def register_representation(request: dict[str, str]) -> dict[str, Any]:
             return work()
 

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
 
 class SesMailer:
-    def __init__(self, sender: str, configuration_set: str | None = None, client: SESV2Client | None = None) -> None:
+    def __init__(
+        self, sender: str, configuration_set: str | None = None, client: SESV2Client | None = None
+    ) -> None:
         self.sender = sender
         self.configuration_set = configuration_set
         self._client = client
@@ -23,7 +25,9 @@ class SesMailer:
             from botocore.config import Config
 
             # Transient errors are retried here with exponential backoff and jitter; the stream retries after.
-            self._client = boto3.client("sesv2", config=Config(retries={"mode": "standard", "max_attempts": 3}))
+            self._client = boto3.client(
+                "sesv2", config=Config(retries={"mode": "standard", "max_attempts": 3})
+            )
         return self._client
 
     def send(self, to: str, subject: str, text: str, html: str) -> str:

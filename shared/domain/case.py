@@ -184,11 +184,33 @@ def _notifications(
     if request.email and request.consent_email:
         first_name = (request.name or "").split(" ")[0] or None
         if request.kind is Kind.COMPLIMENT:
-            owed.append((Purpose.COMPLIMENT_THANKS, request.email, "compliment_thanks", child, {**common, "name": first_name}))
+            owed.append(
+                (
+                    Purpose.COMPLIMENT_THANKS,
+                    request.email,
+                    "compliment_thanks",
+                    child,
+                    {**common, "name": first_name},
+                )
+            )
         else:
-            owed.append((Purpose.ACKNOWLEDGEMENT, request.email, "acknowledgement", child, {**common, "name": first_name}))
-    if request.advocate_email and request.advocacy is AdvocacyWish.HAS_ONE and request.kind is not Kind.COMPLIMENT:
-        owed.append((Purpose.ADVOCATE_COPY, request.advocate_email, "advocate_acknowledgement", False, common))
+            owed.append(
+                (
+                    Purpose.ACKNOWLEDGEMENT,
+                    request.email,
+                    "acknowledgement",
+                    child,
+                    {**common, "name": first_name},
+                )
+            )
+    if (
+        request.advocate_email
+        and request.advocacy is AdvocacyWish.HAS_ONE
+        and request.kind is not Kind.COMPLIMENT
+    ):
+        owed.append(
+            (Purpose.ADVOCATE_COPY, request.advocate_email, "advocate_acknowledgement", False, common)
+        )
     owed.append(
         (
             Purpose.TEAM_ALERT,

@@ -96,7 +96,9 @@ class ServiceArea(_Strict):
 
 class CouncilPolicy(_Strict):
     council_name: Annotated[str, Field(min_length=2, max_length=120)] = "Example City Council"
-    team_mailbox: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = "complaints-team@heard.example"
+    team_mailbox: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
+        "complaints-team@heard.example"
+    )
     statutory: StatutoryTimescales = StatutoryTimescales()
     corporate: CorporateTimescales = CorporateTimescales()
     complaint_time_limit_months: Annotated[int, Field(ge=1, le=120)] = 12

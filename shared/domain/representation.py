@@ -8,7 +8,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shared.domain.vocabulary import CHILD_ROLES, ComplainantRole, ContactPreference, Kind
 
@@ -140,7 +148,11 @@ class RepresentationRequest(BaseModel):
 
     @property
     def about_a_child(self) -> bool:
-        return self.by_a_child or self.on_behalf_of is OnBehalfOf.A_CHILD or self.role is ComplainantRole.ADVOCATE
+        return (
+            self.by_a_child
+            or self.on_behalf_of is OnBehalfOf.A_CHILD
+            or self.role is ComplainantRole.ADVOCATE
+        )
 
 
 class _CrossFieldError(ValueError):
@@ -165,13 +177,17 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "missing_for_email": "Enter your email address, or choose another way for us to contact you",
         "missing_for_consent": "Enter your email address if you want us to email you",
     },
-    "advocate_email": {"*": "Enter the advocate's email address in the correct format, like name@example.com"},
+    "advocate_email": {
+        "*": "Enter the advocate's email address in the correct format, like name@example.com"
+    },
     "phone": {
         "*": "Enter a phone number, like 07700 900 982 or 0121 496 0000",
         "missing_for_phone": "Enter your phone number, or choose another way for us to contact you",
     },
     "address": {"missing_for_post": "Enter your address, or choose another way for us to contact you"},
-    "advocate_name": {"missing_for_advocate": "Enter your advocate's name, or choose another way for us to contact you"},
+    "advocate_name": {
+        "missing_for_advocate": "Enter your advocate's name, or choose another way for us to contact you"
+    },
     "service_area": {"*": "Choose a service from the list, or leave it blank if you are not sure"},
     "what_happened": {
         "missing": "Tell us what you want to say",
@@ -223,7 +239,10 @@ def describe_errors(error: ValidationError) -> list[FieldProblem]:
         if field in problems:
             continue
         problems[field] = _message(field, code, ctx)
-    return [FieldProblem(field=f, message=m) for f, m in sorted(problems.items(), key=lambda p: _position(order, p[0]))]
+    return [
+        FieldProblem(field=f, message=m)
+        for f, m in sorted(problems.items(), key=lambda p: _position(order, p[0]))
+    ]
 
 
 def _position(order: list[str], field: str) -> int:

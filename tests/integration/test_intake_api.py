@@ -39,7 +39,9 @@ def case_items(resources: LocalResources) -> list[dict[str, Any]]:
     return [i for i in table_items(resources) if i.get("type") == "case"]
 
 
-def test_a_complaint_is_recorded_with_its_history_notifications_and_counter(gateway: Gateway, aws: LocalResources) -> None:
+def test_a_complaint_is_recorded_with_its_history_notifications_and_counter(
+    gateway: Gateway, aws: LocalResources
+) -> None:
     status, receipt = post(gateway, as_json(complaint()))
     assert status == 201, receipt
     assert receipt == {
@@ -72,11 +74,19 @@ def test_a_complaint_is_recorded_with_its_history_notifications_and_counter(gate
     assert counter["value"] == 1
 
 
-def test_references_count_up_and_a_child_is_offered_an_advocate(gateway: Gateway, aws: LocalResources) -> None:
+def test_references_count_up_and_a_child_is_offered_an_advocate(
+    gateway: Gateway, aws: LocalResources
+) -> None:
     post(gateway, as_json(complaint()))
     status, receipt = post(
         gateway,
-        as_json(complaint(role="child-looked-after", on_behalf_of="myself", what_happened="I want to see my brother more.")),
+        as_json(
+            complaint(
+                role="child-looked-after",
+                on_behalf_of="myself",
+                what_happened="I want to see my brother more.",
+            )
+        ),
     )
     assert status == 201
     assert receipt["reference"] == "CSC-2026-00002"
@@ -92,7 +102,9 @@ def test_the_same_idempotency_key_returns_the_same_reference(gateway: Gateway, a
     assert len(case_items(aws)) == 1
 
 
-def test_an_identical_payload_without_a_key_is_the_same_request(gateway: Gateway, aws: LocalResources) -> None:
+def test_an_identical_payload_without_a_key_is_the_same_request(
+    gateway: Gateway, aws: LocalResources
+) -> None:
     first = post(gateway, as_json(complaint()))
     again = post(gateway, as_json(complaint()))
     assert first[1]["reference"] == again[1]["reference"]
@@ -103,7 +115,11 @@ def test_an_identical_payload_without_a_key_is_the_same_request(gateway: Gateway
 
 def test_a_reused_key_with_a_different_request_is_refused(gateway: Gateway, aws: LocalResources) -> None:
     post(gateway, as_json(complaint()), {"Idempotency-Key": "k1"})
-    status, body = post(gateway, as_json(complaint(what_happened="Changed my mind about the words.")), {"Idempotency-Key": "k1"})
+    status, body = post(
+        gateway,
+        as_json(complaint(what_happened="Changed my mind about the words.")),
+        {"Idempotency-Key": "k1"},
+    )
     assert status == 422
     assert "already used" in body["message"]
     assert len(case_items(aws)) == 1
@@ -113,7 +129,9 @@ def test_concurrent_submissions_get_distinct_references(gateway: Gateway, aws: L
     results: list[tuple[int, dict[str, Any]]] = []
 
     def submit(i: int) -> None:
-        results.append(post(gateway, as_json(complaint(what_happened=f"Complaint number {i} about the service."))))
+        results.append(
+            post(gateway, as_json(complaint(what_happened=f"Complaint number {i} about the service.")))
+        )
 
     threads = [threading.Thread(target=submit, args=(i,)) for i in range(6)]
     for t in threads:
@@ -138,7 +156,11 @@ def test_concurrent_submissions_get_distinct_references(gateway: Gateway, aws: L
         ({"service_area": "space-travel"}, "service_area", "Choose a service"),
         ({"favourite_colour": "blue"}, "favourite_colour", "not something we ask for"),
         ({"preferred_contact": "phone"}, "phone", "Enter your phone number"),
-        ({"email": None, "consent_email": True, "preferred_contact": "post", "address": "1 High St"}, "email", "if you want us to email you"),
+        (
+            {"email": None, "consent_email": True, "preferred_contact": "post", "address": "1 High St"},
+            "email",
+            "if you want us to email you",
+        ),
     ],
 )
 def test_bad_input_gets_a_human_message_and_nothing_is_stored(
@@ -160,7 +182,9 @@ def test_missing_fields_are_named(gateway: Gateway, aws: LocalResources) -> None
 
 
 def test_wrong_content_type_size_and_json_are_refused(gateway: Gateway, aws: LocalResources) -> None:
-    status, _, payload = gateway.dispatch("POST", "/representations", {"Content-Type": "text/plain"}, as_json(complaint()))
+    status, _, payload = gateway.dispatch(
+        "POST", "/representations", {"Content-Type": "text/plain"}, as_json(complaint())
+    )
     assert status == 415 and b"application/json" in payload
     status, body = post(gateway, as_json(complaint(outcome_wanted="y" * 70_000)))
     assert status == 413 and "too large" in body["message"]
@@ -183,7 +207,14 @@ def test_the_receipt_reveals_nothing_about_other_cases(gateway: Gateway, aws: Lo
     post(gateway, as_json(complaint(name="Alex Other", email="alex@example.org")))
     status, receipt = post(gateway, as_json(complaint(what_happened="A different complaint altogether.")))
     assert status == 201
-    assert set(receipt) == {"reference", "kind", "status", "received_date", "acknowledgement_due", "response_due"}
+    assert set(receipt) == {
+        "reference",
+        "kind",
+        "status",
+        "received_date",
+        "acknowledgement_due",
+        "response_due",
+    }
     assert "alex" not in json.dumps(receipt).lower()
 
 
