@@ -282,7 +282,7 @@ class DynamoCaseStore:
             ]
         )
 
-    def _case_notification_status(self, notification: Notification, status: str) -> dict[str, Any]:
+    def _case_notification_status(self, notification: Notification, status: str) -> Any:
         return {
             "Update": {
                 "TableName": self.table_name,
