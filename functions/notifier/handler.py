@@ -33,6 +33,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    return cast(dict[str, Any], response)
