@@ -4,13 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from infra.catalog import NOTIFIER
+from infra.components.api import Api
 from infra.components.data import CaseStore
+from infra.components.functions import Functions
+from infra.components.monitoring import Monitoring
+from infra.components.notifications import Notifications
+from infra.components.waf import Firewall
+from infra.components.web import Web
+from shared import names
 
 
 class HeardStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        domain = str(self.node.try_get_context("heard:senderDomain") or "heard.example")
+        sender = f"complaints@{domain}"
         self.store = CaseStore(self, "CaseStore")
+        self.functions = Functions(
+            self, "Functions", environment={names.TABLE_ENV: self.store.table.table_name}
+        )
+        functions = self.functions.by_name
+        for function in functions.values():
+            self.store.table.grant_read_write_data(function)
+        self.notifications = Notifications(
+            self, "Notifications", sender_domain=domain, key=self.store.key, table=self.store.table
+        )
+        self.notifications.connect(functions[NOTIFIER.name], sender)
+        self.api = Api(self, "Api", functions=functions)
+        self.firewall = Firewall(self, "Firewall", stage_arn=self.api.rest_api.deployment_stage.stage_arn)
+        self.web = Web(self, "Web", rest_api=self.api.rest_api)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            key=self.store.key,
+            functions=functions,
+            dead_letters=self.notifications.dead_letters,
+            rest_api=self.api.rest_api,
+        )
+        CfnOutput(self, "Url", value=f"https://{self.web.distribution.distribution_domain_name}/")
+        CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)

@@ -95,3 +95,81 @@ def test_cdk_nag_runs_and_fails_the_synth(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "validation-report.json").read_text())
     rules = {v["ruleName"] for r in report["pluginReports"] for v in r["violations"]}
     assert "AwsSolutions-DDB3" in rules
+
+
+def test_every_function_in_the_catalog_is_deployed_on_the_newest_python(template: Template) -> None:
+    from infra.catalog import FUNCTIONS
+
+    functions = template.find_resources("AWS::Lambda::Function", {"Properties": {"Runtime": "python3.14"}})
+    handlers = {f["Properties"]["Handler"] for f in functions.values()}
+    assert {spec.handler for spec in FUNCTIONS} <= handlers
+    for spec in FUNCTIONS:
+        function = next(f for f in functions.values() if f["Properties"]["Handler"] == spec.handler)
+        assert names.TABLE_ENV in function["Properties"]["Environment"]["Variables"]
+
+
+def test_every_catalog_route_is_an_api_method_and_public_routes_are_throttled(template: Template) -> None:
+    from infra.catalog import API_FUNCTIONS
+
+    methods = template.find_resources("AWS::ApiGateway::Method")
+    verbs = sorted(m["Properties"]["HttpMethod"] for m in methods.values())
+    assert verbs == sorted(r.method for spec in API_FUNCTIONS for r in spec.routes)
+    template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "MethodSettings": Match.array_with(
+                [Match.object_like({"ThrottlingRateLimit": Match.any_value(), "DataTraceEnabled": False})]
+            ),
+            "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+        },
+    )
+
+
+def test_waf_limits_rate_per_client_and_body_size(template: Template) -> None:
+    from functions.http import MAX_BODY_BYTES
+
+    acl = next(iter(template.find_resources("AWS::WAFv2::WebACL").values()))
+    rules = {r["Name"]: r["Statement"] for r in acl["Properties"]["Rules"]}
+    assert rules["rate-per-client"]["RateBasedStatement"]["AggregateKeyType"] == "FORWARDED_IP"
+    assert rules["body-size-limit"]["SizeConstraintStatement"]["Size"] == MAX_BODY_BYTES
+    template.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+
+
+def test_the_notifier_reads_the_stream_with_retries_and_a_dead_letter_queue(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "BisectBatchOnFunctionError": True,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "MaximumRetryAttempts": Match.any_value(),
+            "DestinationConfig": {"OnFailure": {"Destination": Match.any_value()}},
+            "FilterCriteria": {"Filters": [{"Pattern": Match.string_like_regexp("notification")}]},
+        },
+    )
+    template.has_resource_properties("AWS::SQS::Queue", {"QueueName": names.NOTIFY_DLQ})
+    template.resource_count_is("AWS::SES::EmailIdentity", 1)
+    template.resource_count_is("AWS::SES::ConfigurationSet", 1)
+
+
+def test_cloudfront_fronts_the_api_and_the_assets_on_one_origin(template: Template) -> None:
+    distribution = next(iter(template.find_resources("AWS::CloudFront::Distribution").values()))
+    config = distribution["Properties"]["DistributionConfig"]
+    assert [b["PathPattern"] for b in config["CacheBehaviors"]] == ["/assets/*"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert len(config["Origins"]) == 2
+    template.resource_count_is("AWS::CloudFront::OriginAccessControl", 1)
+
+
+def test_alarms_watch_errors_and_dead_letters(template: Template) -> None:
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    descriptions = " ".join(a["Properties"].get("AlarmDescription", "") for a in alarms.values())
+    for words in (
+        "Intake function",
+        "Form function",
+        "Notifier function",
+        "gave up on",
+        "failed every attempt",
+        "5xx",
+    ):
+        assert words in descriptions
+    assert all(a["Properties"]["AlarmActions"] for a in alarms.values())

@@ -1,0 +1,56 @@
+"""The REST API: every route from the catalog to its function, throttled, logged, validated, behind WAF."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.catalog import API_FUNCTIONS
+
+#: Public routes: steady requests per second and burst, across all callers (WAF limits each address).
+RATE_LIMIT = 20
+BURST_LIMIT = 40
+
+
+class Api(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, functions: dict[str, lambda_.Function]
+    ) -> None:
+        super().__init__(scope, construct_id)
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.SIX_MONTHS, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            description="Heard: the online form and the public intake API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            binary_media_types=[],
+            deploy_options=apigw.StageOptions(
+                stage_name="live",
+                throttling_rate_limit=RATE_LIMIT,
+                throttling_burst_limit=BURST_LIMIT,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request bodies carry personal data: never log them
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(
+                    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+                    '"method":"$context.httpMethod","resource":"$context.resourcePath",'
+                    '"status":"$context.status","latency":"$context.responseLatency"}'
+                ),
+                tracing_enabled=False,
+            ),
+        )
+        validator = self.rest_api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        for spec in API_FUNCTIONS:
+            integration = apigw.LambdaIntegration(functions[spec.name], proxy=True)
+            for route in spec.routes:
+                resource = self.rest_api.root.resource_for_path(route.path)
+                resource.add_method(route.method, integration, request_validator=validator)

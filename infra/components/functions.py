@@ -1,0 +1,113 @@
+"""Heard's Lambda functions, from the catalog: one asset with the project's code and its runtime
+dependencies, an inline least-privilege role and a log group with retention per function."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.catalog import FUNCTIONS, FunctionSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+RUNTIME_VERSION = "3.14"
+LOG_RETENTION = logs.RetentionDays.SIX_MONTHS
+#: Runtime dependencies bundled with the code (boto3 is bundled too: the runtime's copy lags).
+REQUIREMENTS = (
+    "boto3>=1.40",
+    "aws-lambda-powertools>=3.20",
+    "pydantic>=2.10",
+    "holidays>=0.60",
+    "jinja2>=3.1",
+    "tzdata",
+)
+
+
+@jsii.implements(ILocalBundling)
+class LocalBundler:
+    """Bundles without Docker: the project's packages plus manylinux wheels for the Lambda runtime."""
+
+    def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
+        out = Path(output_dir)
+        for package in ("shared", "functions"):
+            shutil.copytree(
+                ROOT / package, out / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "static")
+            )
+        subprocess.run(  # noqa: S603 - fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--target",
+                str(out),
+                "--platform",
+                "manylinux2014_x86_64",
+                "--only-binary=:all:",
+                "--python-version",
+                RUNTIME_VERSION,
+                "--implementation",
+                "cp",
+                *REQUIREMENTS,
+            ],
+            check=True,
+        )
+        return True
+
+
+class Functions(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, environment: dict[str, str]) -> None:
+        super().__init__(scope, construct_id)
+        code = lambda_.Code.from_asset(
+            str(ROOT),
+            bundling=BundlingOptions(
+                image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"), local=LocalBundler()
+            ),
+            exclude=["*", "!shared/**", "!functions/**"],
+        )
+        self.by_name: dict[str, lambda_.Function] = {
+            spec.name: self._function(spec, code, environment) for spec in FUNCTIONS
+        }
+
+    def _function(
+        self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, f"{spec.name}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        role = iam.Role(
+            self,
+            f"{spec.name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Heard {spec.name} function",
+        )
+        log_group.grant_write(role)
+        return lambda_.Function(
+            self,
+            spec.name,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            handler=spec.handler,
+            code=code,
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(15),
+            role=role,
+            log_group=log_group,
+            environment={
+                **environment,
+                "POWERTOOLS_SERVICE_NAME": f"heard-{spec.name.lower()}",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )

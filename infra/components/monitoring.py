@@ -1,0 +1,83 @@
+"""Alarms on function errors, the notification dead letters and API server errors, to one topic."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+DEAD_LETTERED = "NotificationsDeadLettered"
+
+
+class Monitoring(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        key: kms.IKey,
+        functions: dict[str, lambda_.Function],
+        dead_letters: sqs.IQueue,
+        rest_api: apigw.RestApi,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "Alarms", display_name="Heard alarms", master_key=key, enforce_ssl=True)
+        action = actions.SnsAction(self.topic)
+        alarms: list[cloudwatch.Alarm] = []
+        for name, function in functions.items():
+            alarms.append(
+                function.metric_errors(period=Duration.minutes(5)).create_alarm(
+                    self,
+                    f"{name}Errors",
+                    threshold=1,
+                    evaluation_periods=1,
+                    alarm_description=f"The {name} function is failing",
+                )
+            )
+        alarms.append(
+            dead_letters.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5)
+            ).create_alarm(
+                self,
+                "DeadLetterQueue",
+                threshold=1,
+                evaluation_periods=1,
+                alarm_description="Stream batches the notifier gave up on: inspect and redrive",
+            )
+        )
+        notifier_logs = functions["Notifier"].log_group
+        logs.MetricFilter(
+            self,
+            "DeadLetteredFilter",
+            log_group=notifier_logs,
+            metric_namespace="Heard",
+            metric_name=DEAD_LETTERED,
+            filter_pattern=logs.FilterPattern.string_value("$.outcome", "=", "dead-lettered"),
+            metric_value="1",
+        )
+        alarms.append(
+            cloudwatch.Metric(
+                namespace="Heard", metric_name=DEAD_LETTERED, statistic="Sum", period=Duration.minutes(5)
+            ).create_alarm(
+                self,
+                "NotificationsDeadLettered",
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description="Notifications failed every attempt: `heard notifications redrive` after fixing SES",
+            )
+        )
+        alarms.append(
+            rest_api.metric_server_error(period=Duration.minutes(5)).create_alarm(
+                self, "Api5xx", threshold=5, evaluation_periods=1, alarm_description="The API answers 5xx"
+            )
+        )
+        for alarm in alarms:
+            alarm.add_alarm_action(action)
