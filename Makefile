@@ -15,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench clean
+.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench bank-holidays clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ test: lint typecheck cfn-lint pytest
 
 bench: install
 	$(BIN)/python -m bench
+
+# Regenerate the bank holiday table from the `holidays` package (after upgrading it).
+bank-holidays: $(BIN)/.installed
+	$(BIN)/python -c "from shared.domain.calendar import bank_holiday_table as t; \
+	  open('shared/domain/bank_holidays.py', 'w').write(t(2000, 2045))"
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

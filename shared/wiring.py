@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.adapters.dynamodb import DynamoCaseStore
-from shared.adapters.idempotency import PowertoolsIdempotency
-from shared.adapters.ses import SesMailer
 from shared.config import clock, policy, settings
-from shared.intake import IntakeService
-from shared.notifier import NotificationSender
+
+if TYPE_CHECKING:  # imported where built, so a function loads only what it uses (cold start)
+    from shared.adapters.idempotency import PowertoolsIdempotency
+    from shared.intake import IntakeService
+    from shared.notifier import NotificationSender
 
 
 @cache
@@ -19,16 +21,23 @@ def case_store() -> DynamoCaseStore:
 
 @cache
 def idempotency() -> PowertoolsIdempotency:
+    from shared.adapters.idempotency import PowertoolsIdempotency
+
     return PowertoolsIdempotency(settings().table_name, client=case_store().client)
 
 
 @cache
 def intake_service() -> IntakeService:
+    from shared.intake import IntakeService
+
     return IntakeService(cases=case_store(), idempotency=idempotency(), clock=clock(), policy=policy())
 
 
 @cache
 def notification_sender() -> NotificationSender:
+    from shared.adapters.ses import SesMailer
+    from shared.notifier import NotificationSender
+
     config = settings()
     return NotificationSender(
         store=case_store(), mailer=SesMailer(config.sender, config.configuration_set), clock=clock()

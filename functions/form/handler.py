@@ -9,12 +9,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.form.views import confirmation_page, form_page, rejected_page
-from functions.http import MAX_BODY_BYTES, body_bytes, header
+from functions.http import MAX_BODY_BYTES, Request, Response, Router
 from shared.config import policy
 from shared.domain.errors import Conflict
 from shared.domain.representation import AdvocacyWish, RepresentationRequest, describe_errors
@@ -22,7 +21,7 @@ from shared.domain.vocabulary import Channel
 from shared.wiring import idempotency, intake_service
 
 logger = Logger(service="heard-form")
-app = APIGatewayRestResolver()
+router = Router()
 
 HTML = "text/html; charset=utf-8"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -42,13 +41,13 @@ HEADERS = {
 }
 
 
-def _page(status: int, html: str) -> Response[str]:
-    return Response(status_code=status, content_type=HTML, body=html, headers=HEADERS)
+def _page(status: int, html: str) -> Response:
+    return Response(status, html, content_type=HTML, headers=HEADERS)
 
 
 def _form(
     values: dict[str, str], errors: dict[str, str], token: str | None = None, status: int = 200
-) -> Response[str]:
+) -> Response:
     council = policy()
     return _page(
         status,
@@ -62,8 +61,8 @@ def _form(
     )
 
 
-@app.get("/")
-def show_form() -> Response[str]:
+@router.route("GET", "/")
+def show_form(request: Request) -> Response:
     return _form(values={"preferred_contact": "email"}, errors={})
 
 
@@ -78,15 +77,14 @@ def to_request_data(values: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-@app.post("/")
-def submit_form() -> Response[str]:
-    event = app.current_event
+@router.route("POST", "/")
+def submit_form(request: Request) -> Response:
     council = policy().council_name
-    if not header(event, "content-type").lower().startswith("application/x-www-form-urlencoded"):
+    if request.media_type != "application/x-www-form-urlencoded":
         return _page(
             415, rejected_page(council=council, message="The form was sent in a way we do not understand.")
         )
-    raw = body_bytes(event)
+    raw = request.body
     if len(raw) > MAX_BODY_BYTES:
         return _page(
             413, rejected_page(council=council, message="What you wrote is too long. Please make it shorter.")
@@ -100,13 +98,13 @@ def submit_form() -> Response[str]:
         return _page(400, rejected_page(council=council, message="Please try again."))
     service = intake_service()
     try:
-        request = service.parse(to_request_data(values))
+        representation = service.parse(to_request_data(values))
     except ValidationError as error:
         problems = {p.field: p.message for p in describe_errors(error)}
         return _form(values, problems, token if TOKEN.match(token) else None, status=422)
     try:
         receipt = service.submit(
-            request, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM
+            representation, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM
         )
     except Conflict as error:
         return _page(409, rejected_page(council=council, message=error.reason))
@@ -116,8 +114,8 @@ def submit_form() -> Response[str]:
         confirmation_page(
             council=council,
             receipt=receipt,
-            emailed=bool(request.email and request.consent_email),
-            advocate_wanted=request.advocacy is AdvocacyWish.WANTS_ONE,
+            emailed=bool(representation.email and representation.consent_email),
+            advocate_wanted=representation.advocacy is AdvocacyWish.WANTS_ONE,
         ),
     )
 
@@ -125,4 +123,4 @@ def submit_form() -> Response[str]:
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency().register_lambda_context(context)
-    return app.resolve(event, context)
+    return router.resolve(event)

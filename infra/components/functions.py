@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.catalog import FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -106,6 +106,7 @@ class Functions(Construct):
             role=role,
             log_group=log_group,
             environment={
+                **RUNTIME_ENVIRONMENT,
                 **environment,
                 "POWERTOOLS_SERVICE_NAME": f"heard-{spec.name.lower()}",
                 "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -32,10 +32,14 @@ class LocalResources:
 
 
 def use_fake_credentials() -> None:
-    """Point boto3 at moto only: never at a real account, whatever the shell has."""
+    """Point boto3 at moto only: never at a real account, whatever the shell has; and run with the
+    functions' runtime environment."""
+    from infra.catalog import RUNTIME_ENVIRONMENT
+
     for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(variable, None)
     os.environ.update(FAKE_CREDENTIALS)
+    os.environ.update(RUNTIME_ENVIRONMENT)
 
 
 _serialized = False

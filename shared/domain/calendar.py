@@ -23,11 +23,48 @@ def london_date(instant: datetime) -> date:
     return instant.astimezone(LONDON).date()
 
 
-@cache
-def _bank_holidays(year: int) -> frozenset[date]:
-    import holidays  # imported on first use: it costs ~50 ms at cold start
+def holidays_package_days(year: int) -> frozenset[date]:
+    """England & Wales bank holidays for ``year``, straight from the ``holidays`` package."""
+    import holidays
 
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+@cache
+def _bank_holidays(year: int) -> frozenset[date]:
+    # The table generated from `holidays` (shared/domain/bank_holidays.py) saves ~55 ms of cold start;
+    # a test fails when the package and the table disagree, and `make bank-holidays` regenerates it.
+    from shared.domain.bank_holidays import FIRST_YEAR, LAST_YEAR, by_year
+
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return by_year(year)
+    return holidays_package_days(year)
+
+
+def bank_holiday_table(first_year: int, last_year: int) -> str:
+    """The source of shared/domain/bank_holidays.py, generated from the ``holidays`` package."""
+    days = sorted(d for year in range(first_year, last_year + 1) for d in holidays_package_days(year))
+    lines = "\n".join(f'    "{d.isoformat()}",' for d in days)
+    return f'''"""England & Wales bank holidays {first_year}-{last_year}, generated from the `holidays` package
+(GB, ENG) by `make bank-holidays`. Do not edit: tests/unit/test_calendar.py checks it against the package."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+FIRST_YEAR = {first_year}
+LAST_YEAR = {last_year}
+DAYS = (
+{lines}
+)
+
+
+@cache
+def by_year(year: int) -> frozenset[date]:
+    prefix = f"{{year:04d}}-"
+    return frozenset(date.fromisoformat(d) for d in DAYS if d.startswith(prefix))
+'''
 
 
 class WorkingDayCalendar:

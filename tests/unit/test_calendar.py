@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.calendar import WorkingDayCalendar, london_date
+from shared.domain import bank_holidays
+from shared.domain.calendar import WorkingDayCalendar, bank_holiday_table, holidays_package_days, london_date
 from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.vocabulary import Procedure
 
@@ -138,3 +139,20 @@ def test_counting_matches_the_definition(start: date, days: int) -> None:
     assert sum(CAL.is_working_day(d) for d in between) == days
     assert CAL.is_working_day(due)
     assert CAL.working_days_between(start, due) == days
+
+
+@pytest.mark.parametrize("year", range(bank_holidays.FIRST_YEAR, bank_holidays.LAST_YEAR + 1))
+def test_the_generated_table_matches_the_holidays_package(year: int) -> None:
+    assert bank_holidays.by_year(year) == holidays_package_days(year), "run `make bank-holidays`"
+
+
+def test_the_generated_table_is_what_the_generator_writes() -> None:
+    source = bank_holiday_table(bank_holidays.FIRST_YEAR, bank_holidays.LAST_YEAR)
+    assert bank_holidays.__file__ is not None
+    with open(bank_holidays.__file__, encoding="utf-8") as committed:
+        assert committed.read() == source, "run `make bank-holidays`"
+
+
+def test_years_outside_the_table_come_from_the_package() -> None:
+    assert not CAL.is_working_day(D("2060-12-25"))
+    assert CAL.is_working_day(D("2060-12-23"))

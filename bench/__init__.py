@@ -1,0 +1,1 @@
+"""Heard's benchmarks: ``make bench`` (python -m bench)."""
