@@ -1,0 +1,13 @@
+"""``make bench``: every benchmark, as ratios against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bench import cold_start, warm
+
+if __name__ == "__main__":
+    logging.disable(logging.INFO)
+    results = {"cold_start": cold_start.run(), "warm": warm.run()}
+    print(json.dumps(results, indent=2))
