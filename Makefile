@@ -15,7 +15,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench bank-holidays clean
+.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench bank-holidays openapi clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ test: lint typecheck cfn-lint pytest
 
 bench: install
 	$(BIN)/python -m bench
+
+# Regenerate docs/openapi.json from the models (a test fails when it drifts).
+openapi: $(BIN)/.installed
+	$(BIN)/python -m functions.openapi
 
 # Regenerate the bank holiday table from the `holidays` package (after upgrading it).
 bank-holidays: $(BIN)/.installed

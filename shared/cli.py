@@ -11,7 +11,7 @@ from datetime import date
 from shared.domain.errors import DomainError
 from shared.domain.policy import Step, load_policy
 from shared.domain.vocabulary import Procedure
-from shared.names import POLICY_FILE_ENV
+from shared.names import POLICY_FILE_ENV, TABLE_ENV
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     deadline.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     deadline.add_argument("--extended", action="store_true", help="the extended maximum, where there is one")
     deadline.add_argument("--policy", default=None, help=f"council policy JSON (default: ${POLICY_FILE_ENV})")
+    notifications = commands.add_parser(
+        "notifications", help=f"the notification dead letters in the case table (${TABLE_ENV})"
+    )
+    which = notifications.add_subparsers(dest="action", required=True)
+    which.add_parser("dead-letters", help="list notifications that failed or were never sent (JSON lines)")
+    redrive = which.add_parser("redrive", help="send dead-lettered notifications again")
+    redrive.add_argument("--all", action="store_true", help="every dead letter")
+    redrive.add_argument("--case", dest="case_id", help="with --notification: just this one")
+    redrive.add_argument("--notification", dest="notification_id")
     return parser
 
 
@@ -60,10 +69,43 @@ def _deadline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notifications(args: argparse.Namespace) -> int:
+    import json
+
+    from shared.config import ConfigurationError, clock
+    from shared.wiring import case_store
+
+    try:
+        store = case_store()
+        letters = store.dead_letters(clock().now())
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    if args.action == "dead-letters":
+        for letter in letters:
+            print(json.dumps(letter, default=str))
+        return 0
+    if args.all == bool(args.case_id or args.notification_id) or bool(args.case_id) != bool(
+        args.notification_id
+    ):
+        return _fail("redrive needs --all, or both --case and --notification")
+    targets = (
+        [(args.case_id, args.notification_id)]
+        if args.case_id
+        else [(letter["case_id"], letter["notification_id"]) for letter in letters]
+    )
+    redriven = sum(
+        store.redrive(case_id, notification_id, clock().now()) for case_id, notification_id in targets
+    )
+    print(f"redriven: {redriven} of {len(targets)}")
+    return 0 if redriven == len(targets) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deadline":
         return _deadline(args)
+    if args.command == "notifications":
+        return _notifications(args)
     return _fail(f"unknown command {args.command}")  # pragma: no cover - argparse refuses first
 
 

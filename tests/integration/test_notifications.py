@@ -214,3 +214,23 @@ def test_a_notification_nobody_picked_up_joins_the_dead_letters_and_is_redriven(
         assert store.redrive(f["case_id"], f["notification_id"], clock.now())
     stream.drain()
     assert sorted(e["to"] for e in sent_emails()) == ["complaints-team@heard.example", "sam@example.org"]
+
+
+def test_the_cli_lists_and_redrives_dead_letters(
+    aws: LocalResources, submit: Any, clock: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shared.cli import main
+
+    submit(complaint())
+    clock.advance(timedelta(minutes=20))  # never delivered: the two notifications are dead letters now
+    capsys.readouterr()
+    assert main(["notifications", "dead-letters"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(item["purpose"] for item in listed) == ["acknowledgement", "team-alert"]
+    assert "sam@" not in json.dumps(listed)
+    assert main(["notifications", "redrive"]) != 0
+    assert "needs --all" in capsys.readouterr().err
+    assert main(["notifications", "redrive", "--all"]) == 0
+    assert "redriven: 2 of 2" in capsys.readouterr().out
+    pump(aws).drain()
+    assert len(sent_emails()) == 2
