@@ -221,3 +221,20 @@ def test_the_receipt_reveals_nothing_about_other_cases(gateway: Gateway, aws: Lo
 def test_health(gateway: Gateway) -> None:
     status, _, payload = gateway.dispatch("GET", "/health", {}, b"")
     assert status == 200 and json.loads(payload) == {"status": "ok"}
+
+
+def test_personal_data_never_reaches_the_logs(
+    gateway: Gateway,
+    aws: LocalResources,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = complaint(
+        name="Zebedee Quill", email="zebedee@example.org", what_happened="Private words 4f9a about my child."
+    )
+    post(gateway, as_json(secret))
+    post(gateway, as_json({**secret, "email": "bad"}))  # a failure path too
+    logged = capsys.readouterr().out + capsys.readouterr().err + caplog.text
+    assert "CSC-2026-00001" in logged, "the request was logged, by reference"
+    for value in ("Zebedee", "zebedee@example.org", "4f9a"):
+        assert value not in logged
