@@ -55,7 +55,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 # Synthesizes offline with the local CLI; cdk-nag runs as a validation plugin and fails the synth.
-synth: install
+synth: install assets
 	$(CDK) synth --no-notices --quiet
 
 cfn-lint: synth

@@ -73,6 +73,7 @@ def _notifications(args: argparse.Namespace) -> int:
     import json
 
     from shared.config import ConfigurationError, clock
+    from shared.notifier import redrive_dead_letters
     from shared.wiring import case_store
 
     try:
@@ -88,16 +89,12 @@ def _notifications(args: argparse.Namespace) -> int:
         args.notification_id
     ):
         return _fail("redrive needs --all, or both --case and --notification")
-    targets = (
-        [(args.case_id, args.notification_id)]
-        if args.case_id
-        else [(letter["case_id"], letter["notification_id"]) for letter in letters]
-    )
-    redriven = sum(
-        store.redrive(case_id, notification_id, clock().now()) for case_id, notification_id in targets
-    )
-    print(f"redriven: {redriven} of {len(targets)}")
-    return 0 if redriven == len(targets) else 1
+    if args.all:
+        redriven, found = redrive_dead_letters(store, clock())
+    else:
+        redriven, found = int(store.redrive(args.case_id, args.notification_id, clock().now())), 1
+    print(f"redriven: {redriven} of {found}")
+    return 0 if redriven == found else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

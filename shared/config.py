@@ -26,10 +26,8 @@ def use_clock(replacement: Clock) -> None:
 @dataclass(frozen=True)
 class Settings:
     table_name: str
-    region: str
     sender: str
     configuration_set: str | None
-    public_url: str
 
 
 class ConfigurationError(RuntimeError):
@@ -47,10 +45,8 @@ def _required(variable: str) -> str:
 def settings() -> Settings:
     return Settings(
         table_name=_required(names.TABLE_ENV),
-        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or names.REGION_DEFAULT,
         sender=os.environ.get(names.SENDER_ENV, "complaints@heard.example"),
         configuration_set=os.environ.get(names.CONFIG_SET_ENV) or None,
-        public_url=os.environ.get(names.PUBLIC_URL_ENV, "http://127.0.0.1:3000"),
     )
 
 

@@ -16,7 +16,6 @@ TABLE_ENV: Final = "HEARD_TABLE_NAME"
 POLICY_FILE_ENV: Final = "HEARD_POLICY_FILE"
 SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
 CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
-PUBLIC_URL_ENV: Final = "HEARD_PUBLIC_URL"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
 TABLE: Final = "heard-cases"

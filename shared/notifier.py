@@ -41,11 +41,17 @@ class NotificationSender:
         except Exception as exc:
             # Only the error's type and code are kept: never the address or the message.
             code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-            attempts = self.store.mark_failed(
-                notification, f"{type(exc).__name__} {code}".strip(), self.clock.now()
-            )
-            if attempts >= self.max_attempts:
+            self.store.mark_failed(notification, f"{type(exc).__name__} {code}".strip(), self.clock.now())
+            if notification.attempts >= self.max_attempts:  # the claim counted this attempt
                 return Outcome.DEAD_LETTERED
-            raise DeliveryFailed(f"attempt {attempts} of {self.max_attempts} failed") from exc
+            raise DeliveryFailed(f"attempt {notification.attempts} of {self.max_attempts} failed") from exc
         self.store.mark_sent(notification, message_id, self.clock.now())
         return Outcome.SENT
+
+
+def redrive_dead_letters(store: NotificationRepository, clock: Clock) -> tuple[int, int]:
+    """Put every dead letter back to pending; returns (redriven, found)."""
+    now = clock.now()
+    letters = store.dead_letters(now)
+    redriven = sum(store.redrive(letter["case_id"], letter["notification_id"], now) for letter in letters)
+    return redriven, len(letters)

@@ -37,8 +37,8 @@ class NotificationRepository(Protocol):
 
     def mark_sent(self, notification: Notification, message_id: str, now: datetime) -> None: ...
 
-    def mark_failed(self, notification: Notification, error: str, now: datetime) -> int:
-        """Record a failed attempt; returns the attempts made so far."""
+    def mark_failed(self, notification: Notification, error: str, now: datetime) -> None:
+        """Record a failed attempt (the claim counted it in ``notification.attempts``)."""
         ...
 
     def dead_letters(self, now: datetime) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from infra.local.outbox import outbox_page, sent_emails
 from infra.local.streams import StreamPump
 from shared import config, wiring
 from shared.domain.clock import OffsetClock
+from shared.notifier import redrive_dead_letters
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "build" / "assets"
@@ -72,7 +73,7 @@ class LocalService:
             lambda *_: _json(200, wiring.case_store().dead_letters(clock.now())),
         )
         gateway.add_local_route(
-            "POST", "/_local/dead-letters/redrive", lambda *_: _json(200, redrive_all(clock))
+            "POST", "/_local/dead-letters/redrive", lambda *_: _json(200, _redrive(clock))
         )
         pump = StreamPump(
             resources.table_name,
@@ -126,10 +127,6 @@ class LocalService:
         return "\n".join(lines)
 
 
-def redrive_all(clock: OffsetClock) -> dict[str, int]:
-    store = wiring.case_store()
-    now = clock.now()
-    redriven = sum(
-        store.redrive(item["case_id"], item["notification_id"], now) for item in store.dead_letters(now)
-    )
-    return {"redriven": redriven}
+def _redrive(clock: OffsetClock) -> dict[str, int]:
+    redriven, found = redrive_dead_letters(wiring.case_store(), clock)
+    return {"redriven": redriven, "found": found}

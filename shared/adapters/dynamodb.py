@@ -48,6 +48,17 @@ def notification_status_key(status: NotificationStatus, at: str, notification_id
     return _gsi(names.GSI_STATUS_DUE, f"NOTIFY#{status.value}", f"{at}#{notification_id}")
 
 
+def _status_change(
+    status: NotificationStatus, at: str, notification_id: str
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Names and values for "SET #s = :s, #g = :g, #gs = :gs": a notification's status and its index keys."""
+    keys = notification_status_key(status, at, notification_id)
+    return (
+        {"#s": "status", "#g": _STATUS_PK, "#gs": _STATUS_SK},
+        {":s": {"S": status.value}, ":g": {"S": keys[_STATUS_PK]}, ":gs": {"S": keys[_STATUS_SK]}},
+    )
+
+
 class DynamoCaseStore:
     """Implements CaseRepository and NotificationRepository."""
 
@@ -216,37 +227,32 @@ class DynamoCaseStore:
             child_friendly=bool(item["child_friendly"]),
             context=item["context"],
             status=NotificationStatus(item["status"]),
+            attempts=int(item.get("attempts", 0)),
         )
 
     def claim(
         self, case_id: str, notification_id: str, now: datetime, max_attempts: int
     ) -> Notification | None:
         stale = datetime.fromtimestamp(now.timestamp() - STALE_CLAIM_SECONDS, tz=now.tzinfo).isoformat()
+        names_, values = _status_change(NotificationStatus.SENDING, now.isoformat(), notification_id)
         try:
             result = self.client.update_item(
                 TableName=self.table_name,
                 Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
-                UpdateExpression="SET #s = :sending, claimed_at = :now, attempts = attempts + :one, #g = :g, #gs = :gs",
+                UpdateExpression="SET #s = :s, #g = :g, #gs = :gs, claimed_at = :now, attempts = attempts + :one",
                 ConditionExpression=(
                     "attribute_exists(#pk) AND attempts < :max AND "
-                    "(#s = :pending OR #s = :failed OR (#s = :sending AND claimed_at < :stale))"
+                    "(#s = :pending OR #s = :failed OR (#s = :s AND claimed_at < :stale))"
                 ),
-                ExpressionAttributeNames={
-                    "#s": "status",
-                    "#pk": names.PK,
-                    "#g": _STATUS_PK,
-                    "#gs": _STATUS_SK,
-                },
+                ExpressionAttributeNames={**names_, "#pk": names.PK},
                 ExpressionAttributeValues={
-                    ":sending": {"S": NotificationStatus.SENDING.value},
+                    **values,
                     ":pending": {"S": NotificationStatus.PENDING.value},
                     ":failed": {"S": NotificationStatus.FAILED.value},
                     ":now": {"S": now.isoformat()},
                     ":stale": {"S": stale},
                     ":one": {"N": "1"},
                     ":max": {"N": str(max_attempts)},
-                    ":g": {"S": f"NOTIFY#{NotificationStatus.SENDING.value}"},
-                    ":gs": {"S": f"{now.isoformat()}#{notification_id}"},
                 },
                 ReturnValues="ALL_NEW",
             )
@@ -257,7 +263,33 @@ class DynamoCaseStore:
         return self.notification_from_item(from_item(result["Attributes"]))
 
     def mark_sent(self, notification: Notification, message_id: str, now: datetime) -> None:
-        status = NotificationStatus.SENT.value
+        self._settle(
+            notification,
+            NotificationStatus.SENT,
+            now,
+            "sent_at = :now, message_id = :m REMOVE last_error",
+            {":m": {"S": message_id}},
+        )
+
+    def mark_failed(self, notification: Notification, error: str, now: datetime) -> None:
+        self._settle(
+            notification,
+            NotificationStatus.FAILED,
+            now,
+            "failed_at = :now, last_error = :e",
+            {":e": {"S": error[:200]}},
+        )
+
+    def _settle(
+        self,
+        notification: Notification,
+        status: NotificationStatus,
+        now: datetime,
+        more: str,
+        more_values: dict[str, Any],
+    ) -> None:
+        """The notification's new status, and the same on its case, in one transaction."""
+        names_, values = _status_change(status, now.isoformat(), notification.notification_id)
         self.client.transact_write_items(
             TransactItems=[
                 {
@@ -267,59 +299,26 @@ class DynamoCaseStore:
                             names.case_pk(notification.case_id),
                             names.notification_sk(notification.notification_id),
                         ),
-                        "UpdateExpression": "SET #s = :s, sent_at = :now, message_id = :m, #g = :g, #gs = :gs REMOVE last_error",
-                        "ExpressionAttributeNames": {"#s": "status", "#g": _STATUS_PK, "#gs": _STATUS_SK},
+                        "UpdateExpression": f"SET #s = :s, #g = :g, #gs = :gs, {more}",
+                        "ExpressionAttributeNames": names_,
                         "ExpressionAttributeValues": {
-                            ":s": {"S": status},
+                            **values,
+                            **more_values,
                             ":now": {"S": now.isoformat()},
-                            ":m": {"S": message_id},
-                            ":g": {"S": f"NOTIFY#{status}"},
-                            ":gs": {"S": f"{now.isoformat()}#{notification.notification_id}"},
                         },
                     }
                 },
-                self._case_notification_status(notification, status),
-            ]
-        )
-
-    def _case_notification_status(self, notification: Notification, status: str) -> Any:
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": _key(names.case_pk(notification.case_id), names.CASE_SK),
-                "UpdateExpression": "SET notifications.#n = :s",
-                "ExpressionAttributeNames": {"#n": notification.notification_id},
-                "ExpressionAttributeValues": {":s": {"S": status}},
-            }
-        }
-
-    def mark_failed(self, notification: Notification, error: str, now: datetime) -> int:
-        status = NotificationStatus.FAILED.value
-        key = _key(names.case_pk(notification.case_id), names.notification_sk(notification.notification_id))
-        self.client.transact_write_items(
-            TransactItems=[
                 {
                     "Update": {
                         "TableName": self.table_name,
-                        "Key": key,
-                        "UpdateExpression": "SET #s = :s, last_error = :e, failed_at = :now, #g = :g, #gs = :gs",
-                        "ExpressionAttributeNames": {"#s": "status", "#g": _STATUS_PK, "#gs": _STATUS_SK},
-                        "ExpressionAttributeValues": {
-                            ":s": {"S": status},
-                            ":e": {"S": error[:200]},
-                            ":now": {"S": now.isoformat()},
-                            ":g": {"S": f"NOTIFY#{status}"},
-                            ":gs": {"S": f"{now.isoformat()}#{notification.notification_id}"},
-                        },
+                        "Key": _key(names.case_pk(notification.case_id), names.CASE_SK),
+                        "UpdateExpression": "SET notifications.#n = :s",
+                        "ExpressionAttributeNames": {"#n": notification.notification_id},
+                        "ExpressionAttributeValues": {":s": {"S": status.value}},
                     }
                 },
-                self._case_notification_status(notification, status),
             ]
         )
-        item = self.client.get_item(
-            TableName=self.table_name, Key=key, ProjectionExpression="attempts", ConsistentRead=True
-        )
-        return int(item["Item"]["attempts"]["N"])
 
     def _by_status(self, status: NotificationStatus, before: str | None = None) -> list[dict[str, Any]]:
         condition = "#g = :g" + (" AND #gs < :before" if before else "")
@@ -361,21 +360,19 @@ class DynamoCaseStore:
         return [{k: item.get(k) for k in fields} for item in items]
 
     def redrive(self, case_id: str, notification_id: str, now: datetime) -> bool:
-        status = NotificationStatus.PENDING.value
+        names_, values = _status_change(NotificationStatus.PENDING, now.isoformat(), notification_id)
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
-                UpdateExpression="SET #s = :p, attempts = :zero, redriven_at = :now, #g = :g, #gs = :gs",
-                ConditionExpression="#s = :failed OR #s = :p",
-                ExpressionAttributeNames={"#s": "status", "#g": _STATUS_PK, "#gs": _STATUS_SK},
+                UpdateExpression="SET #s = :s, #g = :g, #gs = :gs, attempts = :zero, redriven_at = :now",
+                ConditionExpression="#s = :failed OR #s = :s",
+                ExpressionAttributeNames=names_,
                 ExpressionAttributeValues={
-                    ":p": {"S": status},
+                    **values,
                     ":failed": {"S": NotificationStatus.FAILED.value},
                     ":zero": {"N": "0"},
                     ":now": {"S": now.isoformat()},
-                    ":g": {"S": f"NOTIFY#{status}"},
-                    ":gs": {"S": f"{now.isoformat()}#{notification_id}"},
                 },
             )
         except ClientError as exc:

@@ -56,6 +56,7 @@ class Notification:
     child_friendly: bool
     context: dict[str, Any]
     status: NotificationStatus = NotificationStatus.PENDING
+    attempts: int = 0
 
 
 @dataclass(frozen=True)
