@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from functions.form.views import confirmation_page, form_page, rejected_page
 from functions.http import MAX_BODY_BYTES, Request, Response, Router
+from shared.adapters.idempotency import KeyReused
 from shared.config import policy
 from shared.domain.errors import Conflict
 from shared.domain.representation import AdvocacyWish, RepresentationRequest, describe_errors
@@ -103,9 +104,14 @@ def submit_form(request: Request) -> Response:
         problems = {p.field: p.message for p in describe_errors(error)}
         return _form(values, problems, token if TOKEN.match(token) else None, status=422)
     try:
-        receipt = service.submit(
-            representation, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM
-        )
+        try:
+            receipt = service.submit(
+                representation, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM
+            )
+        except KeyReused:
+            # The same page sent again with different answers (edited after going back): a new
+            # representation, still protected against an identical resubmission by its content.
+            receipt = service.submit(representation, None, Channel.ONLINE_FORM)
     except Conflict as error:
         return _page(409, rejected_page(council=council, message=error.reason))
     logger.info("representation received", extra={"reference": receipt.reference, "kind": receipt.kind})

@@ -136,3 +136,13 @@ def test_security_headers(gateway: Gateway) -> None:
     named = dict(headers)
     assert "frame-ancestors 'none'" in named["Content-Security-Policy"]
     assert named["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_same_page_sent_with_different_answers_is_a_new_representation(gateway: Gateway) -> None:
+    _, token = get_form(gateway)
+    first = post(gateway, filled(token))
+    edited = post(gateway, filled(token, what_happened="Actually it was my foster placement that changed."))
+    assert edited[0] == 201
+    references = {re.findall(r"CSC-\d{4}-\d{5}", page)[0] for _, page in (first, edited)}
+    assert len(references) == 2
+    assert len(cases()) == 2
