@@ -179,22 +179,6 @@ class DynamoCaseStore:
                 raise Conflict("the reference number was taken by another request") from exc
             raise Conflict("the case could not be written: it already exists or changed") from exc
 
-    def get_case(self, case_id: str) -> dict[str, Any] | None:
-        item = self.client.get_item(
-            TableName=self.table_name, Key=_key(names.case_pk(case_id), names.CASE_SK)
-        ).get("Item")
-        return from_item(item) if item else None
-
-    def history(self, case_id: str) -> list[dict[str, Any]]:
-        """Every item of the case (the case, its events and notifications), by key."""
-        items = self.client.query(
-            TableName=self.table_name,
-            KeyConditionExpression="#pk = :pk",
-            ExpressionAttributeNames={"#pk": names.PK},
-            ExpressionAttributeValues={":pk": {"S": names.case_pk(case_id)}},
-        )["Items"]
-        return [from_item(i) for i in items]
-
     # --- notifications -----------------------------------------------------------------------------
 
     @staticmethod

@@ -109,7 +109,6 @@ def register(
     late = request.kind is Kind.COMPLAINT and is_late(
         request.when_happened, received, policy.complaint_time_limit_months
     )
-    advocate_offered = request.by_a_child or request.about_a_child
     area = policy.service_area(request.service_area) if request.service_area else None
     case: dict[str, Any] = {
         "case_id": case_id,
@@ -131,7 +130,7 @@ def register(
         "about_a_child": request.about_a_child,
         "service_area": request.service_area,
         "advocacy": {
-            "offered": advocate_offered,
+            "offered": request.about_a_child,  # every child, and everyone acting for one
             "wish": request.advocacy.value,
             "advocate_name": request.advocate_name,
             "advocate_organisation": request.advocate_organisation,
