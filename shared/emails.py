@@ -6,14 +6,14 @@ friendly wording for children and young people."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from shared.domain.case import Notification
+from shared.templating import environment, long_date
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
@@ -37,26 +37,9 @@ class RenderedEmail:
     html: str
 
 
-def long_date(iso: str | None) -> str:
-    """2026-12-10 -> Thursday 10 December 2026."""
-    if not iso:
-        return ""
-    day = date.fromisoformat(iso)
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["long_date"] = long_date
-    return env
+    return environment(TEMPLATES)
 
 
 def render(notification: Notification) -> RenderedEmail:

@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
-from shared.emails import long_date
 from shared.intake import Receipt
+from shared.templating import environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -39,15 +39,7 @@ ANCHORS = {"when_happened": "when_happened-day"}
 
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["long_date"] = long_date
-    return env
+    return environment(TEMPLATES)
 
 
 def render(template: str, **context: Any) -> str:

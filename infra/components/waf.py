@@ -17,10 +17,21 @@ def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
     )
 
 
+def _blocking(
+    name: str, priority: int, statement: wafv2.CfnWebACL.StatementProperty
+) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=statement,
+        visibility_config=_visibility(f"heard-{name}"),
+    )
+
+
 class Firewall(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, stage_arn: str) -> None:
         super().__init__(scope, construct_id)
-        block = wafv2.CfnWebACL.RuleActionProperty(block={})
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
@@ -28,11 +39,10 @@ class Firewall(Construct):
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=_visibility("heard-api"),
             rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="rate-per-client",
-                    priority=0,
-                    action=block,
-                    statement=wafv2.CfnWebACL.StatementProperty(
+                _blocking(
+                    "rate-per-client",
+                    0,
+                    wafv2.CfnWebACL.StatementProperty(
                         rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                             limit=RATE_PER_FIVE_MINUTES,
                             aggregate_key_type="FORWARDED_IP",
@@ -41,13 +51,11 @@ class Firewall(Construct):
                             ),
                         )
                     ),
-                    visibility_config=_visibility("heard-rate-per-client"),
                 ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="body-size-limit",
-                    priority=1,
-                    action=block,
-                    statement=wafv2.CfnWebACL.StatementProperty(
+                _blocking(
+                    "body-size-limit",
+                    1,
+                    wafv2.CfnWebACL.StatementProperty(
                         size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
                             comparison_operator="GT",
                             size=MAX_BODY_BYTES,
@@ -59,7 +67,6 @@ class Firewall(Construct):
                             ],
                         )
                     ),
-                    visibility_config=_visibility("heard-body-size"),
                 ),
                 wafv2.CfnWebACL.RuleProperty(
                     name="aws-common",

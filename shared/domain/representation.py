@@ -137,9 +137,9 @@ class RepresentationRequest(BaseModel):
         }
         field, value = needs[self.preferred_contact]
         if self.kind is Kind.COMPLAINT and not value:
-            raise _cross_field(field, f"missing_for_{self.preferred_contact}")
+            raise _CrossFieldError(field, f"missing_for_{self.preferred_contact}")
         if self.consent_email and not self.email:
-            raise _cross_field("email", "missing_for_consent")
+            raise _CrossFieldError("email", "missing_for_consent")
         return self
 
     @property
@@ -159,10 +159,6 @@ class _CrossFieldError(ValueError):
     def __init__(self, field: str, code: str) -> None:
         super().__init__(code)
         self.field, self.code = field, code
-
-
-def _cross_field(field: str, code: str) -> _CrossFieldError:
-    return _CrossFieldError(field, code)
 
 
 # What to tell a person for each problem, by field. Plain words, as the GOV.UK Design System does.
