@@ -14,6 +14,19 @@ from typing import Any, TypeVar
 
 #: The largest request body Heard accepts (docs/decisions.md): ample for 5,000-character answers.
 MAX_BODY_BYTES = 64 * 1024
+#: The largest form post (URL-encoded) the online form accepts.
+MAX_FORM_BODY_BYTES = 64 * 1024
+#: Security headers for every response Heard gives (pages, JSON, errors and assets): no framing, no
+#: sniffing, scripts and styles from our origin only.
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='; "
+        "img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 E = TypeVar("E", bound=Exception)
 

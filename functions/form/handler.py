@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.form.views import confirmation_page, form_page, rejected_page
-from functions.http import MAX_BODY_BYTES, Request, Response, Router
+from functions.http import MAX_FORM_BODY_BYTES, SECURITY_HEADERS, Request, Response, Router
 from shared.adapters.idempotency import KeyReused
 from shared.config import policy
 from shared.domain.errors import Conflict
@@ -29,21 +29,12 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 FIELDS = set(RepresentationRequest.model_fields)
 CHECKBOXES = {"consent_privacy", "consent_email"}
 DATE_PARTS = ("when_happened-day", "when_happened-month", "when_happened-year")
-#: Security headers for every page: no framing, no sniffing, scripts and styles from our origin only.
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='; "
-        "img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 
 
 def _page(status: int, html: str) -> Response:
-    return Response(status, html, content_type=HTML, headers=HEADERS)
+    return Response(
+        status, html, content_type=HTML, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}
+    )
 
 
 def _form(
@@ -86,7 +77,7 @@ def submit_form(request: Request) -> Response:
             415, rejected_page(council=council, message="The form was sent in a way we do not understand.")
         )
     raw = request.body
-    if len(raw) > MAX_BODY_BYTES:
+    if len(raw) > MAX_FORM_BODY_BYTES:
         return _page(
             413, rejected_page(council=council, message="What you wrote is too long. Please make it shorter.")
         )

@@ -14,7 +14,6 @@ from shared.adapters.idempotency import KeyReused
 from shared.domain.errors import Conflict
 from shared.domain.representation import describe_errors
 from shared.domain.vocabulary import Channel
-from shared.intake import Busy
 from shared.wiring import idempotency, intake_service
 
 logger = Logger(service="heard-intake")
@@ -59,11 +58,6 @@ def invalid(error: ValidationError) -> Response:
 @router.error(KeyReused)
 def key_reused(error: KeyReused) -> Response:
     return problem(422, error.reason)
-
-
-@router.error(Busy)
-def busy(error: Busy) -> Response:
-    return problem(503, error.reason, headers={"Retry-After": "5"})
 
 
 @router.error(Conflict)
