@@ -1,9 +1,13 @@
 """Heard's functions and what triggers them: read by the CDK app and by the local service alike, so both
-wire the same handler to the same route or stream. Imports nothing heavy."""
+wire the same handler to the same route, stream or schedule. Imports nothing heavy."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from shared import names
 
 
 @dataclass(frozen=True)
@@ -13,38 +17,107 @@ class Route:
 
 
 @dataclass(frozen=True)
+class StreamTrigger:
+    """How a function reads the case table's stream: the event source mapping in AWS, the stream pump
+    locally. ``filter`` is an event-filter pattern in EventBridge pattern syntax, as plain JSON."""
+
+    batch_size: int
+    retry_attempts: int
+    max_record_age_seconds: int
+    bisect_on_error: bool
+    filter: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """DynamoDB actions a function may take on the case table (or one of its indexes), only on items whose
+    partition key value matches one of ``leading_keys`` (IAM ``dynamodb:LeadingKeys``, ``*`` wildcards)."""
+
+    actions: tuple[str, ...]
+    leading_keys: tuple[str, ...]
+    index: str | None = None  # None: the table itself
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     name: str  # logical name: construct id and local function name
     handler: str  # "package.module.attribute"
     description: str
     routes: tuple[Route, ...] = field(default=())
-    reads_case_stream: bool = False  # triggered by the case table's stream
+    stream: StreamTrigger | None = None  # triggered by the case table's stream
+    schedule_minutes: int | None = None  # triggered every so many minutes
+    table_access: tuple[TableAccess, ...] = field(default=())
     memory_mb: int = 512
+    timeout_seconds: int = 15
+
+    @property
+    def reads_case_stream(self) -> bool:
+        return self.stream is not None
 
 
 #: Environment every function runs with, in AWS, locally and in the benchmarks. Heard uses no pydantic
 #: plugins, and looking for them costs ~15 ms of every cold start.
 RUNTIME_ENVIRONMENT: dict[str, str] = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
+# Partition key patterns (IAM dynamodb:LeadingKeys) of the items each function touches.
+CASES = names.case_pk("*")
+COUNTERS = "COUNTER#*"
+INTAKE_IDEMPOTENCY = names.idempotency_pk("intake")
+NOTIFICATIONS_BY_STATUS = "NOTIFY#*"  # partition values of the by-status-due index for notifications
+
+#: What registering a representation does: reads and advances the year's counter, writes the case, its
+#: first event and its notifications in one transaction (IAM authorises each item of TransactWriteItems
+#: as the action it performs: the counter's Update as UpdateItem, the rest as PutItem), and keeps Powertools
+#: idempotency records. It never reads a case.
+_REGISTERS_REPRESENTATIONS = (
+    TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem"), (COUNTERS,)),
+    TableAccess(("dynamodb:PutItem",), (CASES,)),
+    TableAccess(
+        ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+        (INTAKE_IDEMPOTENCY,),
+    ),
+)
+
 INTAKE = FunctionSpec(
     name="Intake",
     handler="functions.intake.handler.handler",
     description="Public JSON API: health and new representations",
     routes=(Route("GET", "/health"), Route("POST", "/representations")),
+    table_access=_REGISTERS_REPRESENTATIONS,
 )
 FORM = FunctionSpec(
     name="Form",
     handler="functions.form.handler.handler",
     description="The online form, rendered on the server",
     routes=(Route("GET", "/"), Route("POST", "/")),
+    table_access=_REGISTERS_REPRESENTATIONS,
 )
 NOTIFIER = FunctionSpec(
     name="Notifier",
     handler="functions.notifier.handler.handler",
     description="Sends the notifications recorded with cases, from the table's stream",
-    reads_case_stream=True,
+    stream=StreamTrigger(
+        batch_size=10,
+        retry_attempts=8,
+        max_record_age_seconds=24 * 60 * 60,
+        bisect_on_error=True,
+        filter={"dynamodb": {"NewImage": {"type": {"S": ["notification"]}}}},
+    ),
+    # Claims and settles notifications (and the case's copy of their status); may read one notification.
+    table_access=(TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem"), (CASES,)),),
+    memory_mb=256,
+)
+SWEEPER = FunctionSpec(
+    name="Sweeper",
+    handler="functions.sweeper.handler.handler",
+    description="Finds notifications whose sending lease expired and hands them back for delivery",
+    schedule_minutes=5,
+    table_access=(
+        TableAccess(("dynamodb:Query",), (NOTIFICATIONS_BY_STATUS,), index=names.GSI_STATUS_DUE),
+        TableAccess(("dynamodb:UpdateItem",), (CASES,)),
+    ),
     memory_mb=256,
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER)
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

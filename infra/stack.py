@@ -33,7 +33,9 @@ class HeardStack(Stack):
         self.notifications = Notifications(
             self, "Notifications", sender_domain=domain, key=self.store.key, table=self.store.table
         )
-        self.notifications.connect(functions[NOTIFIER.name], sender)
+        if NOTIFIER.stream is None:
+            raise ValueError("the Notifier is triggered by the case table's stream")
+        self.notifications.connect(functions[NOTIFIER.name], sender, NOTIFIER.stream)
         self.api = Api(self, "Api", functions=functions)
         self.firewall = Firewall(self, "Firewall", stage_arn=self.api.rest_api.deployment_stage.stage_arn)
         self.web = Web(self, "Web", rest_api=self.api.rest_api)

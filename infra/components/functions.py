@@ -102,7 +102,7 @@ class Functions(Construct):
             handler=spec.handler,
             code=code,
             memory_size=spec.memory_mb,
-            timeout=Duration.seconds(15),
+            timeout=Duration.seconds(spec.timeout_seconds),
             role=role,
             log_group=log_group,
             environment={

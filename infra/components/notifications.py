@@ -3,6 +3,8 @@ retries and a dead-letter queue for batches it gives up on."""
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -13,6 +15,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.catalog import StreamTrigger
 from shared import names
 
 
@@ -48,27 +51,19 @@ class Notifications(Construct):
         )
         self.table = table
 
-    def connect(self, notifier: lambda_.Function, sender: str) -> None:
-        """Wire the notifier to the stream (notification items only) and let it send and mark."""
+    def connect(self, notifier: lambda_.Function, sender: str, trigger: StreamTrigger) -> None:
+        """Wire the notifier to the stream as the catalog says (notification items only) and let it send."""
         notifier.add_event_source(
             sources.DynamoEventSource(
                 self.table,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=10,
-                retry_attempts=8,
-                bisect_batch_on_error=True,
-                max_record_age=Duration.hours(24),
+                batch_size=trigger.batch_size,
+                retry_attempts=trigger.retry_attempts,
+                bisect_batch_on_error=trigger.bisect_on_error,
+                max_record_age=Duration.seconds(trigger.max_record_age_seconds),
                 report_batch_item_failures=True,
                 on_failure=sources.SqsDlq(self.dead_letters),
-                filters=[
-                    lambda_.FilterCriteria.filter(
-                        {
-                            "dynamodb": {
-                                "NewImage": {"type": {"S": lambda_.FilterRule.is_equal("notification")}}
-                            }
-                        }
-                    )
-                ],
+                filters=[lambda_.FilterCriteria.filter(json.loads(json.dumps(trigger.filter)))],
             )
         )
         notifier.add_environment(names.SENDER_ENV, sender)

@@ -151,6 +151,54 @@ def test_the_notifier_reads_the_stream_with_retries_and_a_dead_letter_queue(temp
     template.resource_count_is("AWS::SES::ConfigurationSet", 1)
 
 
+def test_the_stream_mapping_is_the_catalogs_stream_trigger(template: Template) -> None:
+    """One place for the stream's settings: the deployed mapping carries what NOTIFIER.stream says."""
+    from infra.catalog import NOTIFIER
+
+    trigger = NOTIFIER.stream
+    assert trigger is not None
+    (mapping,) = template.find_resources("AWS::Lambda::EventSourceMapping").values()
+    props = mapping["Properties"]
+    assert props["BatchSize"] == trigger.batch_size
+    assert props["MaximumRetryAttempts"] == trigger.retry_attempts
+    assert props["MaximumRecordAgeInSeconds"] == trigger.max_record_age_seconds
+    assert props["BisectBatchOnFunctionError"] is trigger.bisect_on_error
+    (pattern,) = props["FilterCriteria"]["Filters"]
+    assert json.loads(pattern["Pattern"]) == trigger.filter
+
+
+def test_the_stream_filter_selects_notification_records_only() -> None:
+    """The filter, read as a Lambda event-filter pattern (a list of values matches any of them), keeps a
+    stream record of a new notification item and drops a case item's."""
+    from infra.catalog import NOTIFIER
+
+    assert NOTIFIER.stream is not None
+
+    def matches(pattern: Any, value: Any) -> bool:
+        if isinstance(pattern, dict):
+            return isinstance(value, dict) and all(matches(p, value.get(k)) for k, p in pattern.items())
+        return value in pattern
+
+    notification = {"dynamodb": {"NewImage": {"type": {"S": "notification"}, "PK": {"S": "CASE#1"}}}}
+    case = {"dynamodb": {"NewImage": {"type": {"S": "case"}, "PK": {"S": "CASE#1"}}}}
+    assert matches(NOTIFIER.stream.filter, notification)
+    assert not matches(NOTIFIER.stream.filter, case)
+    # AWS caps the event source mapping's retries at 10,000 and the record age at 604,800 s (7 days).
+    assert 0 <= NOTIFIER.stream.retry_attempts <= 10_000
+    assert 60 <= NOTIFIER.stream.max_record_age_seconds <= 604_800
+    # DynamoDB Streams batches hold 1 to 10,000 records.
+    assert 1 <= NOTIFIER.stream.batch_size <= 10_000
+
+
+def test_every_function_has_the_catalogs_timeout(template: Template) -> None:
+    from infra.catalog import FUNCTIONS
+
+    functions = template.find_resources("AWS::Lambda::Function")
+    for spec in FUNCTIONS:
+        function = next(f for f in functions.values() if f["Properties"]["Handler"] == spec.handler)
+        assert function["Properties"]["Timeout"] == spec.timeout_seconds
+
+
 def test_cloudfront_fronts_the_api_and_the_assets_on_one_origin(template: Template) -> None:
     distribution = next(iter(template.find_resources("AWS::CloudFront::Distribution").values()))
     config = distribution["Properties"]["DistributionConfig"]
