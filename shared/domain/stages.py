@@ -86,7 +86,9 @@ class Rule:
 
 _OFFICER = frozenset({Actor.COMPLAINTS_OFFICER})
 _MANAGERS = frozenset({Actor.COMPLAINTS_OFFICER, Actor.SERVICE_MANAGER})
-# A senior manager adjudicates stage 2; in Heard's roles the complaints officer records it.
+# A senior manager adjudicates stage 2 and makes the authority's response to a review panel (Getting the
+# Best from Complaints; 2006 Regs reg 20): not the investigator, the service or the complaints officer.
+_SENIOR = frozenset({Actor.SENIOR_LEADERSHIP})
 _COMPLAINANT = frozenset({Actor.PUBLIC, Actor.COMPLAINTS_OFFICER})
 _TIMER = frozenset({Actor.SYSTEM, Actor.COMPLAINTS_OFFICER})
 
@@ -103,7 +105,7 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
         (Status.STAGE1_RESPONDED, Action.REQUEST_STAGE2): Rule(Status.STAGE2, _COMPLAINANT),
         (Status.STAGE1_RESPONDED, Action.WINDOW_EXPIRED): Rule(Status.CLOSED, _TIMER),
         (Status.STAGE1_RESPONDED, Action.CLOSE): Rule(Status.CLOSED, _OFFICER),
-        (Status.STAGE2, Action.RESPOND_STAGE2): Rule(Status.STAGE2_RESPONDED, _OFFICER),
+        (Status.STAGE2, Action.RESPOND_STAGE2): Rule(Status.STAGE2_RESPONDED, _SENIOR),
         (Status.STAGE2_RESPONDED, Action.WINDOW_EXPIRED): Rule(Status.CLOSED, _TIMER),
         (Status.STAGE2_RESPONDED, Action.CLOSE): Rule(Status.CLOSED, _OFFICER),
         (Status.STAGE2_RESPONDED, Action.REFER_OMBUDSMAN): Rule(Status.OMBUDSMAN, _OFFICER),
@@ -119,7 +121,7 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
             (Status.STAGE2_RESPONDED, Action.REQUEST_STAGE3): Rule(Status.STAGE3_PANEL, _COMPLAINANT),
             (Status.STAGE3_PANEL, Action.PANEL_MET): Rule(Status.STAGE3_REPORT, _OFFICER),
             (Status.STAGE3_REPORT, Action.PANEL_REPORTED): Rule(Status.STAGE3_RESPONSE, _OFFICER),
-            (Status.STAGE3_RESPONSE, Action.RESPOND_STAGE3): Rule(Status.STAGE3_RESPONDED, _OFFICER),
+            (Status.STAGE3_RESPONSE, Action.RESPOND_STAGE3): Rule(Status.STAGE3_RESPONDED, _SENIOR),
             (Status.STAGE3_RESPONDED, Action.CLOSE): Rule(Status.CLOSED, _OFFICER),
             (Status.STAGE3_RESPONDED, Action.REFER_OMBUDSMAN): Rule(Status.OMBUDSMAN, _OFFICER),
         }
