@@ -25,11 +25,13 @@ class HeardStack(Stack):
         sender = f"complaints@{domain}"
         self.store = CaseStore(self, "CaseStore")
         self.functions = Functions(
-            self, "Functions", environment={names.TABLE_ENV: self.store.table.table_name}
+            self,
+            "Functions",
+            environment={names.TABLE_ENV: self.store.table.table_name},
+            table=self.store.table,
+            key=self.store.key,
         )
         functions = self.functions.by_name
-        for function in functions.values():
-            self.store.table.grant_read_write_data(function)
         self.notifications = Notifications(
             self, "Notifications", sender_domain=domain, key=self.store.key, table=self.store.table
         )

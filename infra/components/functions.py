@@ -1,5 +1,6 @@
 """Heard's Lambda functions, from the catalog: one asset with the project's code and its runtime
-dependencies, an inline least-privilege role and a log group with retention per function."""
+dependencies, an inline least-privilege role (only the table actions and partition keys the catalog names)
+and a log group with retention per function; scheduled functions get their EventBridge rule."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from typing import Any
 
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec
+from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, TableAccess
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -29,6 +34,7 @@ REQUIREMENTS = (
     "pydantic>=2.10",
     "holidays>=0.60",
     "jinja2>=3.1",
+    "email-validator>=2.2",
     "tzdata",
 )
 
@@ -66,8 +72,27 @@ class LocalBundler:
         return True
 
 
+def table_statement(access: TableAccess, table: dynamodb.ITable) -> iam.PolicyStatement:
+    """The catalog's table access as IAM: the actions, on the table or one index, only for items whose
+    partition key matches (``ForAllValues:StringLike`` on ``dynamodb:LeadingKeys``)."""
+    resource = table.table_arn if access.index is None else f"{table.table_arn}/index/{access.index}"
+    return iam.PolicyStatement(
+        actions=list(access.actions),
+        resources=[resource],
+        conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(access.leading_keys)}},
+    )
+
+
 class Functions(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: dict[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: dict[str, str],
+        table: dynamodb.ITable,
+        key: kms.IKey,
+    ) -> None:
         super().__init__(scope, construct_id)
         code = lambda_.Code.from_asset(
             str(ROOT),
@@ -76,9 +101,22 @@ class Functions(Construct):
             ),
             exclude=["*", "!shared/**", "!functions/**"],
         )
-        self.by_name: dict[str, lambda_.Function] = {
-            spec.name: self._function(spec, code, environment) for spec in FUNCTIONS
-        }
+        self.by_name: dict[str, lambda_.Function] = {}
+        for spec in FUNCTIONS:
+            function = self._function(spec, code, environment)
+            for access in spec.table_access:
+                function.add_to_role_policy(table_statement(access, table))
+            if spec.table_access:
+                key.grant_encrypt_decrypt(function)  # the table is encrypted with the stack's own key
+            if spec.schedule_minutes is not None:
+                events.Rule(
+                    self,
+                    f"{spec.name}Schedule",
+                    description=f"Runs the {spec.name} function every {spec.schedule_minutes} minutes",
+                    schedule=events.Schedule.rate(Duration.minutes(spec.schedule_minutes)),
+                    targets=[targets.LambdaFunction(function, retry_attempts=0)],
+                )
+            self.by_name[spec.name] = function
 
     def _function(
         self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]

@@ -1,4 +1,5 @@
-"""Alarms on function errors, the notification dead letters and API server errors, to one topic."""
+"""Alarms on function errors, the notification dead letters, notifications stuck in sending and API server
+errors, to one topic."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.catalog import NOTIFIER, SWEEPER
+
 DEAD_LETTERED = "NotificationsDeadLettered"
+STUCK = "NotificationsStuck"
 
 
 class Monitoring(Construct):
@@ -52,7 +56,7 @@ class Monitoring(Construct):
                 alarm_description="Stream batches the notifier gave up on: inspect and redrive",
             )
         )
-        notifier_logs = functions["Notifier"].log_group
+        notifier_logs = functions[NOTIFIER.name].log_group
         logs.MetricFilter(
             self,
             "DeadLetteredFilter",
@@ -72,6 +76,31 @@ class Monitoring(Construct):
                 evaluation_periods=1,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 alarm_description="Notifications failed every attempt: `heard notifications redrive` after fixing SES",
+            )
+        )
+        # The sweeper logs one JSON line per notification whose sending lease expired.
+        logs.MetricFilter(
+            self,
+            "StuckFilter",
+            log_group=functions[SWEEPER.name].log_group,
+            metric_namespace="Heard",
+            metric_name=STUCK,
+            filter_pattern=logs.FilterPattern.string_value("$.outcome", "=", "lease-expired"),
+            metric_value="1",
+        )
+        alarms.append(
+            cloudwatch.Metric(
+                namespace="Heard", metric_name=STUCK, statistic="Sum", period=Duration.minutes(5)
+            ).create_alarm(
+                self,
+                "NotificationsStuck",
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=(
+                    "Notifications stuck in sending past their lease were found by the sweeper and handed back: "
+                    "check the Notifier's errors and timeouts"
+                ),
             )
         )
         alarms.append(

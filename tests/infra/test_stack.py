@@ -11,26 +11,12 @@ import pytest
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk.assertions import Match, Template
 
-from infra.app import build
 from infra.nag import ACKNOWLEDGED, apply_checks
 from shared import names
+from tests.infra.conftest import cdk_context
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.infra
-
-
-def _context() -> dict[str, Any]:
-    """The same context the CLI passes from cdk.json; Lambda bundling is skipped in tests."""
-    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
-    return {**context, "aws:cdk:bundling-stacks": []}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    app = cdk.App(context=_context(), outdir=str(tmp_path_factory.mktemp("cdk.out")))
-    stack = build(app)
-    app.synth()  # raises if cdk-nag finds anything unacknowledged
-    return Template.from_stack(stack)
 
 
 def test_the_case_table_is_protected(template: Template) -> None:
@@ -84,7 +70,7 @@ def test_every_acknowledged_finding_has_a_written_reason() -> None:
 
 def test_cdk_nag_runs_and_fails_the_synth(tmp_path: Path) -> None:
     """The checks are really on: an unprotected table fails synthesis."""
-    app = cdk.App(context=_context(), outdir=str(tmp_path))
+    app = cdk.App(context=cdk_context(), outdir=str(tmp_path))
     stack = cdk.Stack(app, "Unsafe")
     dynamodb.Table(
         stack, "T", partition_key=dynamodb.Attribute(name="PK", type=dynamodb.AttributeType.STRING)
