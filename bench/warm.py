@@ -1,6 +1,6 @@
 """Warm: one intake request through the handler in-process on moto, against the same request's essential
 DynamoDB calls made directly with boto3 on the same moto: the idempotency record's two writes, the
-reference counter read, and the one transaction (counter, case, event, notifications). Each side runs
+reference counter's atomic ADD, and the one transaction (case, event, notifications). Each side runs
 on a fresh table per round, so moto's per-table costs are alike; rounds alternate."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,7 +82,7 @@ def _direct_calls() -> float:
     store = DynamoCaseStore(names.TABLE, client)
     policy = CouncilPolicy()
     now = datetime.now(UTC)
-    prepared: list[tuple[dict[str, Any], Callable[[int], Any]]] = []
+    prepared: list[tuple[dict[str, Any], Any]] = []
     for i in range(REQUESTS_PER_ROUND):
         request = RepresentationRequest.model_validate(_body(i))
         new = register(
@@ -93,14 +92,9 @@ def _direct_calls() -> float:
             received_at=now,
             policy=policy,
         )
-        prepared.append(
-            (
-                {"S": uuid.uuid4().hex},
-                lambda last, new=new: store.create(new, counter_year=2026, counter_was=last),
-            )
-        )
+        prepared.append(({"S": uuid.uuid4().hex}, new))
     start = time.perf_counter()
-    for key, transact in prepared:
+    for key, new in prepared:
         record = {names.PK: {"S": names.idempotency_pk("intake")}, names.SK: key}
         client.put_item(
             TableName=names.TABLE,
@@ -109,8 +103,8 @@ def _direct_calls() -> float:
             ExpressionAttributeNames={"#pk": names.PK, "#e": names.TTL_ATTRIBUTE},
             ExpressionAttributeValues={":now": {"N": str(int(time.time()))}},
         )
-        last = store.current_counter(2026)
-        transact(last)
+        store.next_reference_number(2026)
+        store.create(new)
         client.update_item(
             TableName=names.TABLE,
             Key=record,

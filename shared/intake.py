@@ -13,13 +13,10 @@ from pydantic import BaseModel
 from shared.domain.calendar import london_date
 from shared.domain.case import format_reference, payload_fingerprint, register
 from shared.domain.clock import Clock
-from shared.domain.errors import Conflict
 from shared.domain.policy import CouncilPolicy
 from shared.domain.representation import RepresentationRequest
 from shared.domain.vocabulary import Channel
 from shared.ports import CaseRepository, Idempotency
-
-COUNTER_RETRIES = 8
 
 
 class Receipt(BaseModel):
@@ -31,10 +28,6 @@ class Receipt(BaseModel):
     received_date: str
     acknowledgement_due: str
     response_due: str | None = None
-
-
-class Busy(Conflict):
-    """Too many simultaneous submissions took the reference numbers: the client may retry."""
 
 
 @dataclass
@@ -67,30 +60,23 @@ class IntakeService:
         return Receipt.model_validate(result)
 
     def _create(self, request: RepresentationRequest, channel: Channel) -> dict[str, Any]:
-        case_id = self.new_id()
-        for _ in range(COUNTER_RETRIES):
-            now = self.clock.now()
-            year = london_date(now).year
-            last = self.cases.current_counter(year)
-            new = register(
-                request,
-                case_id=case_id,
-                reference=format_reference(year, last + 1),
-                received_at=now,
-                policy=self.policy,
-                channel=channel,
-            )
-            try:
-                self.cases.create(new, counter_year=year, counter_was=last)
-            except Conflict:
-                continue
-            case = new.case
-            return Receipt(
-                reference=new.reference,
-                kind=case["kind"],
-                status=case["status"],
-                received_date=case["received_date"],
-                acknowledgement_due=case["acknowledgement_due"],
-                response_due=case["stage1_due"],
-            ).model_dump()
-        raise Busy("we are very busy: please try again in a minute")
+        now = self.clock.now()
+        year = london_date(now).year
+        new = register(
+            request,
+            case_id=self.new_id(),
+            reference=format_reference(year, self.cases.next_reference_number(year)),
+            received_at=now,
+            policy=self.policy,
+            channel=channel,
+        )
+        self.cases.create(new)
+        case = new.case
+        return Receipt(
+            reference=new.reference,
+            kind=case["kind"],
+            status=case["status"],
+            received_date=case["received_date"],
+            acknowledgement_due=case["acknowledgement_due"],
+            response_due=case["stage1_due"],
+        ).model_dump()

@@ -7,17 +7,24 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from shared.domain.case import NewCase, Notification
+from shared.domain.case import NewCase, Notification, NotificationStatus
+from shared.domain.errors import DomainError
+
+
+class LeaseHeld(DomainError):
+    """A notification is being sent under another sender's lease, or was taken over after this
+    sender's lease expired: deliver it later, or not at all."""
 
 
 class CaseRepository(Protocol):
-    def current_counter(self, year: int) -> int:
-        """The last reference number issued in ``year`` (0 if none)."""
+    def next_reference_number(self, year: int) -> int:
+        """Take the next reference number of ``year`` atomically (1 for the first). Never returns the
+        same number twice; a number whose case is then not written is a gap in the sequence."""
         ...
 
-    def create(self, new: NewCase, *, counter_year: int, counter_was: int) -> None:
-        """Write the case, its first event, its notifications and the counter in one transaction.
-        Raises :class:`~shared.domain.errors.Conflict` if the counter moved (retry with a new number)."""
+    def create(self, new: NewCase) -> None:
+        """Write the case, its first event and its notifications in one transaction. Raises
+        :class:`~shared.domain.errors.Conflict` if the case already exists."""
         ...
 
 
@@ -30,15 +37,30 @@ class Idempotency(Protocol):
 
 class NotificationRepository(Protocol):
     def claim(
-        self, case_id: str, notification_id: str, now: datetime, max_attempts: int
+        self, case_id: str, notification_id: str, now: datetime, max_attempts: int, lease_seconds: int
     ) -> Notification | None:
-        """Take a pending (or failed, retryable) notification for sending; None if it is not claimable."""
+        """Take a pending, retryable failed, or expired-lease notification for sending, under a new
+        ``claim_token`` and a lease of ``lease_seconds``; None if there is nothing to send (sent, or out
+        of attempts). Raises :class:`LeaseHeld` while another sender's lease runs."""
         ...
 
-    def mark_sent(self, notification: Notification, message_id: str, now: datetime) -> None: ...
+    def mark_sent(self, notification: Notification, message_id: str, now: datetime) -> None:
+        """Record the send, if the claim is still ours (else :class:`LeaseHeld`)."""
+        ...
 
     def mark_failed(self, notification: Notification, error: str, now: datetime) -> None:
-        """Record a failed attempt (the claim counted it in ``notification.attempts``)."""
+        """Record a failed attempt (the claim counted it in ``notification.attempts``), if the claim is
+        still ours (else :class:`LeaseHeld`)."""
+        ...
+
+    def expired_leases(self, now: datetime) -> list[dict[str, Any]]:
+        """Notifications whose sending lease ended before ``now`` (their sender died)."""
+        ...
+
+    def release_expired(
+        self, case_id: str, notification_id: str, attempts: int, now: datetime, max_attempts: int
+    ) -> NotificationStatus | None:
+        """Hand an expired claim back for delivery (or to the dead letters when out of attempts)."""
         ...
 
     def dead_letters(self, now: datetime) -> list[dict[str, Any]]:

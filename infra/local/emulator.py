@@ -21,6 +21,10 @@ FAKE_CREDENTIALS = {
 }
 
 
+#: moto's account: resources live in its backends under this id.
+ACCOUNT_ID = "123456789012"
+
+
 @dataclass(frozen=True)
 class LocalResources:
     table_name: str
@@ -42,23 +46,28 @@ def use_fake_credentials() -> None:
     os.environ.update(RUNTIME_ENVIRONMENT)
 
 
+#: Held for every call into moto: its in-process backends are not thread-safe. Code that reads moto's
+#: models directly (the stream pump) holds it too. Never hold it while waiting for something else.
+MOTO_LOCK = threading.RLock()
 _serialized = False
 
 
 def serialize_calls() -> None:
-    """Make each emulated AWS call atomic, as the real services are: moto's in-process backends are not
-    thread-safe (a transaction deep-copies a table another thread is writing). Calls from different
-    threads still interleave between calls, so races between requests remain real."""
+    """Make each emulated AWS call atomic, as the real services are, and transactions cost what they
+    write (:mod:`infra.local.transactions`). Calls from different threads still interleave between
+    calls, so races between requests remain real."""
     global _serialized
     if _serialized:
         return
     from moto.core.botocore_stubber import BotocoreStubber
 
-    lock = threading.RLock()
+    from infra.local import transactions
+
+    transactions.install()
     process = BotocoreStubber.process_request
 
     def process_request(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
+        with MOTO_LOCK:
             return process(self, request)
 
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]

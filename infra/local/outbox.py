@@ -7,9 +7,8 @@ import html
 from email.message import Message
 from typing import Any
 
+from infra.local.emulator import ACCOUNT_ID, MOTO_LOCK
 from shared import names
-
-ACCOUNT = "123456789012"
 
 
 def _part(message: Message, subtype: str) -> str:
@@ -24,9 +23,10 @@ def _part(message: Message, subtype: str) -> str:
 def sent_emails() -> list[dict[str, Any]]:
     from moto.ses.models import ses_backends
 
-    backend = ses_backends[ACCOUNT][names.REGION_DEFAULT]
+    with MOTO_LOCK:
+        sent_messages = list(ses_backends[ACCOUNT_ID][names.REGION_DEFAULT].sent_messages)
     out: list[dict[str, Any]] = []
-    for sent in backend.sent_messages:
+    for sent in sent_messages:
         raw = getattr(sent, "raw_data", None)
         if raw is None:
             continue

@@ -1,19 +1,49 @@
 """A local stand-in for the Lambda event source mapping on the case table's stream (moto stores the
-stream but cannot invoke Lambda without Docker): batches, partial batch failures with retries and
-exponential backoff, then the on-failure destination (an SQS queue), as configured in infra/."""
+stream but cannot invoke Lambda without Docker), configured from the same :class:`StreamTrigger` the
+CDK app reads: batch size, retries (with bisection of a crashed batch), the event filter, the maximum
+record age, and the on-failure destination (an SQS queue).
+
+It reads moto's stream shard directly, under the emulator's lock, with its own cursor: moto's
+GetRecords makes a new shard iterator on every call and keeps them all, which grows without end while
+idle. Records stay in the shard until delivered, or until older than the maximum age (24 hours, as
+DynamoDB keeps a stream), when they go to the on-failure destination as Lambda's would. If the table's stream is ever replaced under it, the pump says
+so and follows the new one from its start (delivery is idempotent, so a record seen twice is harmless)."""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from infra.catalog import NOTIFIER, StreamTrigger
+from infra.local.emulator import ACCOUNT_ID, MOTO_LOCK
 from infra.local.gateway import Handler, LambdaContext
 
-BATCH_SIZE = 10
-MAX_RETRIES = 3
+READ_LIMIT = 1000  # records read from the shard at a time (GetRecords' own maximum)
+
+
+def matches(pattern: Mapping[str, Any], value: Any) -> bool:
+    """An event-filter pattern (EventBridge syntax: nested objects, lists of allowed values) against a
+    record, as Lambda filters stream records before they reach the function."""
+    if not isinstance(value, Mapping):
+        return False
+    for name, expected in pattern.items():
+        if name not in value:
+            return False
+        if isinstance(expected, Mapping):
+            if not matches(expected, value[name]):
+                return False
+        elif value[name] not in expected:
+            return False
+    return True
+
+
+class StreamLost(RuntimeError):
+    """The table's stream shard the pump was following is gone."""
 
 
 class StreamPump:
@@ -23,54 +53,90 @@ class StreamPump:
         handler: Handler,
         dead_letter_queue_url: str,
         *,
-        batch_size: int = BATCH_SIZE,
-        max_retries: int = MAX_RETRIES,
+        trigger: StreamTrigger | None = NOTIFIER.stream,
         backoff_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         import boto3
 
-        self._streams = boto3.client("dynamodbstreams")
+        if trigger is None:
+            raise ValueError("the stream pump needs a StreamTrigger")
         self._sqs = boto3.client("sqs")
-        self._arn: str = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"][
-            "LatestStreamArn"
-        ]
+        self._table_name = table_name
+        self._region = boto3.session.Session().region_name or os.environ["AWS_DEFAULT_REGION"]
         self._handler = handler
         self._dlq = dead_letter_queue_url
-        self._batch_size = batch_size
-        self._max_retries = max_retries
+        self._trigger = trigger
         self._backoff = backoff_seconds
         self._sleep = sleep
-        self._pending: dict[str, list[dict[str, Any]]] = {}  # shard -> records read, not yet processed
-        self._iterators: dict[str, str] = {}
+        self._now = now
         self._lock = threading.Lock()
+        with MOTO_LOCK:
+            self._shard = self._current_shard()
+            self._arn = f"{self._shard.table.table_arn}/stream/{self._shard.table.latest_stream_label}"
+            self._next = self._shard.starting_sequence_number  # TRIM_HORIZON
         self.invocations = 0
+        self.streams_lost = 0
 
-    def _read(self) -> None:
-        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            page = self._streams.get_records(ShardIterator=self._iterators[shard_id])
-            self._iterators[shard_id] = page["NextShardIterator"]
-            records = [{**r, "eventSourceARN": self._arn} for r in page["Records"]]
-            self._pending.setdefault(shard_id, []).extend(records)
+    def _current_shard(self) -> Any:
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = dynamodb_backends[ACCOUNT_ID][self._region].get_table(self._table_name)
+        if table.stream_shard is None:
+            raise StreamLost(f"table {self._table_name} has no stream")
+        return table.stream_shard
+
+    def _read(self) -> list[dict[str, Any]]:
+        """New records from the shard (as Lambda receives them), and the shard trimmed of old ones."""
+        from moto.dynamodb.models.utilities import dynamo_json_dump
+
+        with MOTO_LOCK:
+            shard = self._current_shard()
+            if shard is not self._shard:
+                self.streams_lost += 1
+                print("stream pump: the table's stream was replaced; following the new one", flush=True)
+                self._shard, self._next = shard, shard.starting_sequence_number
+            if self._next < shard.starting_sequence_number:
+                self._next = shard.starting_sequence_number
+            raw = shard.items[self._next - shard.starting_sequence_number :][:READ_LIMIT]
+            records = []
+            for item in raw:
+                record = json.loads(dynamo_json_dump(item.to_json()))
+                created = item.to_json()["dynamodb"]["ApproximateCreationDateTime"]  # naive UTC
+                record["dynamodb"]["ApproximateCreationDateTime"] = created.replace(tzinfo=UTC).timestamp()
+                record["eventSourceARN"] = self._arn
+                records.append(record)
+            self._next += len(raw)
+            return records
+
+    @staticmethod
+    def _trim(shard: Any, count: int) -> None:
+        """Remove the first ``count`` records; sequence numbers of the rest do not change."""
+        if count > 0:
+            del shard.items[:count]
+            shard.starting_sequence_number += count
+
+    def _delivered(self) -> None:
+        """Trim everything before the cursor: every record up to it is delivered or dead-lettered."""
+        with MOTO_LOCK:
+            if self._current_shard() is self._shard:
+                self._trim(self._shard, self._next - self._shard.starting_sequence_number)
 
     def poll_once(self) -> int:
         """Read new records and deliver them; returns how many records were consumed."""
         with self._lock:
-            self._read()
-            consumed = 0
-            for records in self._pending.values():
-                while records:
-                    batch = records[: self._batch_size]
-                    done = self._deliver(batch)
-                    del records[:done]
-                    consumed += done
-            return consumed
+            records = self._read()
+            wanted = [r for r in records if matches(self._trigger.filter, r)]
+            oldest = self._now().timestamp() - self._trigger.max_record_age_seconds
+            fresh = [r for r in wanted if r["dynamodb"]["ApproximateCreationDateTime"] >= oldest]
+            if len(fresh) < len(wanted):
+                self._dead_letter(wanted[: len(wanted) - len(fresh)], "RecordAgeExceeded")
+            size = self._trigger.batch_size
+            for start in range(0, len(fresh), size):
+                self._deliver(fresh[start : start + size])
+            self._delivered()
+            return len(records)
 
     def drain(self, max_rounds: int = 50) -> None:
         """Deliver until the stream is quiet (records the handler writes are delivered too)."""
@@ -78,27 +144,46 @@ class StreamPump:
             if not self.poll_once():
                 return
 
-    def _deliver(self, batch: list[dict[str, Any]]) -> int:
-        """Invoke with retries from the first failed record; returns how many records are finished."""
-        for attempt in range(self._max_retries + 1):
-            self.invocations += 1
-            try:
-                result = self._handler({"Records": batch}, LambdaContext(function_name="Notifier"))
-                failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
-            except Exception:  # a crashed invocation fails the whole batch
-                failures = [batch[0]["dynamodb"]["SequenceNumber"]]
-            if not failures:
-                return len(batch)
-            first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in set(failures))
-            if first > 0:
-                return first  # the records before the failure are done; retry from it next
-            if attempt < self._max_retries:
-                self._sleep(self._backoff * 2**attempt)
+    def _invoke(self, batch: list[dict[str, Any]]) -> tuple[set[str], bool]:
+        """One invocation: the sequence numbers of the failed records (all of them if it crashed), and
+        whether it crashed."""
+        self.invocations += 1
+        try:
+            result = self._handler({"Records": batch}, LambdaContext(function_name=NOTIFIER.name))
+        except Exception:
+            return {r["dynamodb"]["SequenceNumber"] for r in batch}, True
+        return {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}, False
+
+    def _deliver(self, batch: list[dict[str, Any]], retries_left: int | None = None) -> None:
+        """Invoke, retrying from the first failed record (partial batch response) with exponential
+        backoff; a crashed invocation's batch is split in two (bisect on function error). When retries run
+        out, the batch's description goes to the on-failure destination."""
+        retries = self._trigger.retry_attempts if retries_left is None else retries_left
+        attempt = 0
+        while batch:
+            failed, crashed = self._invoke(batch)
+            if not failed:
+                return
+            first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed)
+            if crashed and len(batch) > 1 and self._trigger.bisect_on_error:
+                half = len(batch) // 2
+                self._deliver(batch[:half], retries)
+                self._deliver(batch[half:], retries)
+                return
+            batch = batch[first:]
+            if attempt >= retries:
+                self._dead_letter(batch, "RetryAttemptsExhausted")
+                return
+            self._sleep(self._backoff * 2**attempt)
+            attempt += 1
+
+    def _dead_letter(self, batch: list[dict[str, Any]], condition: str) -> None:
         self._sqs.send_message(
             QueueUrl=self._dlq,
             MessageBody=json.dumps(
                 {
                     "source": "dynamodb-stream",
+                    "condition": condition,
                     "streamArn": self._arn,
                     "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
                     "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
@@ -106,7 +191,6 @@ class StreamPump:
                 }
             ),
         )
-        return len(batch)
 
     def run(self, stop: threading.Event, interval: float = 0.3) -> None:
         while not stop.is_set():

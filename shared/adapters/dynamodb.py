@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -12,6 +13,7 @@ from botocore.exceptions import ClientError
 from shared import names
 from shared.domain.case import NewCase, Notification, NotificationStatus, Purpose
 from shared.domain.errors import Conflict
+from shared.ports import LeaseHeld
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -22,7 +24,6 @@ _deserializer = TypeDeserializer()
 CASE_TYPE = "case"
 EVENT_TYPE = "event"
 NOTIFICATION_TYPE = "notification"
-STALE_CLAIM_SECONDS = 300
 STALE_PENDING_SECONDS = 900
 _STATUS_PK, _STATUS_SK = names.GSI_KEYS[names.GSI_STATUS_DUE]
 
@@ -33,6 +34,11 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _instant(timestamp: float, like: datetime) -> str:
+    """An ISO instant in ``like``'s time zone, so that it compares as text with ``like.isoformat()``."""
+    return datetime.fromtimestamp(timestamp, tz=like.tzinfo).isoformat()
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
@@ -76,15 +82,18 @@ class DynamoCaseStore:
 
     # --- cases -------------------------------------------------------------------------------------
 
-    def current_counter(self, year: int) -> int:
-        item = self.client.get_item(
+    def next_reference_number(self, year: int) -> int:
+        """Take the next number of ``year`` with one atomic ADD: concurrent callers never get the same
+        number and never wait for each other. A number taken by a write that then fails is a gap."""
+        result = self.client.update_item(
             TableName=self.table_name,
             Key=_key(names.counter_pk(year), names.COUNTER_SK),
-            ConsistentRead=True,
-            ProjectionExpression="#v",
+            UpdateExpression="ADD #v :one",
             ExpressionAttributeNames={"#v": "value"},
-        ).get("Item")
-        return int(item["value"]["N"]) if item else 0
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(result["Attributes"]["value"]["N"])
 
     def case_item(self, new: NewCase) -> dict[str, Any]:
         case = new.case
@@ -108,29 +117,9 @@ class DynamoCaseStore:
             **case,
         }
 
-    def create(self, new: NewCase, *, counter_year: int, counter_was: int) -> None:
-        counter_condition = (
-            {
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": names.PK, "#v": "value"},
-            }
-            if counter_was == 0
-            else {"ConditionExpression": "#v = :was", "ExpressionAttributeNames": {"#v": "value"}}
-        )
-        values = {":next": {"N": str(counter_was + 1)}}
-        if counter_was:
-            values[":was"] = {"N": str(counter_was)}
+    def create(self, new: NewCase) -> None:
         event = new.event
         items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _key(names.counter_pk(counter_year), names.COUNTER_SK),
-                    "UpdateExpression": "SET #v = :next",
-                    "ExpressionAttributeValues": values,
-                    **counter_condition,
-                }
-            },
             {
                 "Put": {
                     "TableName": self.table_name,
@@ -174,10 +163,7 @@ class DynamoCaseStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise Conflict("the reference number was taken by another request") from exc
-            raise Conflict("the case could not be written: it already exists or changed") from exc
+            raise Conflict(f"case {new.reference} could not be written: it already exists") from exc
 
     # --- notifications -----------------------------------------------------------------------------
 
@@ -212,21 +198,30 @@ class DynamoCaseStore:
             context=item["context"],
             status=NotificationStatus(item["status"]),
             attempts=int(item.get("attempts", 0)),
+            claim_token=item.get("claim_token"),
         )
 
     def claim(
-        self, case_id: str, notification_id: str, now: datetime, max_attempts: int
+        self, case_id: str, notification_id: str, now: datetime, max_attempts: int, lease_seconds: int
     ) -> Notification | None:
-        stale = datetime.fromtimestamp(now.timestamp() - STALE_CLAIM_SECONDS, tz=now.tzinfo).isoformat()
-        names_, values = _status_change(NotificationStatus.SENDING, now.isoformat(), notification_id)
+        """Take the notification for sending under a fresh token and a lease until ``now`` plus
+        ``lease_seconds``: if it is pending, failed with attempts left, or its previous lease expired.
+        Raises :class:`LeaseHeld` while another sender's lease runs."""
+        token = uuid.uuid4().hex
+        lease_until = _instant(now.timestamp() + lease_seconds, now)
+        # The status index sorts a claim by its lease's end, so the sweep finds expired ones by range.
+        names_, values = _status_change(NotificationStatus.SENDING, lease_until, notification_id)
         try:
             result = self.client.update_item(
                 TableName=self.table_name,
                 Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
-                UpdateExpression="SET #s = :s, #g = :g, #gs = :gs, claimed_at = :now, attempts = attempts + :one",
+                UpdateExpression=(
+                    "SET #s = :s, #g = :g, #gs = :gs, claimed_at = :now, claim_token = :token, "
+                    "lease_until = :lease, attempts = attempts + :one"
+                ),
                 ConditionExpression=(
                     "attribute_exists(#pk) AND attempts < :max AND "
-                    "(#s = :pending OR #s = :failed OR (#s = :s AND claimed_at < :stale))"
+                    "(#s = :pending OR #s = :failed OR (#s = :s AND lease_until < :now))"
                 ),
                 ExpressionAttributeNames={**names_, "#pk": names.PK},
                 ExpressionAttributeValues={
@@ -234,16 +229,25 @@ class DynamoCaseStore:
                     ":pending": {"S": NotificationStatus.PENDING.value},
                     ":failed": {"S": NotificationStatus.FAILED.value},
                     ":now": {"S": now.isoformat()},
-                    ":stale": {"S": stale},
+                    ":token": {"S": token},
+                    ":lease": {"S": lease_until},
                     ":one": {"N": "1"},
                     ":max": {"N": str(max_attempts)},
                 },
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return None
-            raise
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            # With ReturnValuesOnConditionCheckFailure, the item as it was comes back with the error.
+            old = from_item(cast(dict[str, Any], exc.response.get("Item") or {}))
+            if (
+                old.get("status") == NotificationStatus.SENDING.value
+                and old.get("lease_until", "") >= now.isoformat()
+            ):
+                raise LeaseHeld(f"notification {notification_id} is being sent under another lease") from exc
+            return None
         return self.notification_from_item(from_item(result["Attributes"]))
 
     def mark_sent(self, notification: Notification, message_id: str, now: datetime) -> None:
@@ -251,7 +255,7 @@ class DynamoCaseStore:
             notification,
             NotificationStatus.SENT,
             now,
-            "sent_at = :now, message_id = :m REMOVE last_error",
+            "sent_at = :now, message_id = :m REMOVE lease_until, last_error",
             {":m": {"S": message_id}},
         )
 
@@ -260,7 +264,7 @@ class DynamoCaseStore:
             notification,
             NotificationStatus.FAILED,
             now,
-            "failed_at = :now, last_error = :e",
+            "failed_at = :now, last_error = :e REMOVE lease_until",
             {":e": {"S": error[:200]}},
         )
 
@@ -272,37 +276,46 @@ class DynamoCaseStore:
         more: str,
         more_values: dict[str, Any],
     ) -> None:
-        """The notification's new status, and the same on its case, in one transaction."""
+        """The notification's new status, and the same on its case, in one transaction, if the claim is
+        still this sender's (its token). Otherwise :class:`LeaseHeld`: the lease expired and another
+        sender took the notification over, and this outcome is not recorded."""
         names_, values = _status_change(status, now.isoformat(), notification.notification_id)
-        self.client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _key(
-                            names.case_pk(notification.case_id),
-                            names.notification_sk(notification.notification_id),
-                        ),
-                        "UpdateExpression": f"SET #s = :s, #g = :g, #gs = :gs, {more}",
-                        "ExpressionAttributeNames": names_,
-                        "ExpressionAttributeValues": {
-                            **values,
-                            **more_values,
-                            ":now": {"S": now.isoformat()},
-                        },
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _key(names.case_pk(notification.case_id), names.CASE_SK),
-                        "UpdateExpression": "SET notifications.#n = :s",
-                        "ExpressionAttributeNames": {"#n": notification.notification_id},
-                        "ExpressionAttributeValues": {":s": {"S": status.value}},
-                    }
-                },
-            ]
-        )
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": _key(
+                                names.case_pk(notification.case_id),
+                                names.notification_sk(notification.notification_id),
+                            ),
+                            "UpdateExpression": f"SET #s = :s, #g = :g, #gs = :gs, {more}",
+                            "ConditionExpression": "claim_token = :token",
+                            "ExpressionAttributeNames": names_,
+                            "ExpressionAttributeValues": {
+                                **values,
+                                **more_values,
+                                ":now": {"S": now.isoformat()},
+                                ":token": {"S": notification.claim_token},
+                            },
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": _key(names.case_pk(notification.case_id), names.CASE_SK),
+                            "UpdateExpression": "SET notifications.#n = :s",
+                            "ExpressionAttributeNames": {"#n": notification.notification_id},
+                            "ExpressionAttributeValues": {":s": {"S": status.value}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            raise LeaseHeld(f"notification {notification.notification_id} was taken over") from exc
 
     def _by_status(self, status: NotificationStatus, before: str | None = None) -> list[dict[str, Any]]:
         condition = "#g = :g" + (" AND #gs < :before" if before else "")
@@ -325,36 +338,67 @@ class DynamoCaseStore:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def dead_letters(self, now: datetime) -> list[dict[str, Any]]:
-        """Failed notifications, and pending ones nobody picked up within STALE_PENDING_SECONDS (their
-        stream batch was given up): read through the status index, never a scan."""
-        stale = datetime.fromtimestamp(now.timestamp() - STALE_PENDING_SECONDS, tz=now.tzinfo).isoformat()
-        items = self._by_status(NotificationStatus.FAILED) + self._by_status(
-            NotificationStatus.PENDING, before=stale
+        """Failed notifications; pending ones nobody picked up within STALE_PENDING_SECONDS (their stream
+        batch was given up); and claims whose lease expired (the sender died between claim and mark).
+        Read through the status index, never a scan."""
+        stale = _instant(now.timestamp() - STALE_PENDING_SECONDS, now)
+        items = (
+            self._by_status(NotificationStatus.FAILED)
+            + self._by_status(NotificationStatus.PENDING, before=stale)
+            + self.expired_leases(now)
         )
-        fields = (
-            "case_id",
-            "notification_id",
-            "purpose",
-            "status",
-            "attempts",
-            "last_error",
-            "created_at",
-            "failed_at",
-        )
-        return [{k: item.get(k) for k in fields} for item in items]
+        return [_dead_letter(item) for item in items]
+
+    def expired_leases(self, now: datetime) -> list[dict[str, Any]]:
+        """Notifications claimed for sending whose lease ended before ``now``."""
+        return self._by_status(NotificationStatus.SENDING, before=now.isoformat())
+
+    def release_expired(
+        self, case_id: str, notification_id: str, attempts: int, now: datetime, max_attempts: int
+    ) -> NotificationStatus | None:
+        """Hand an expired claim back: pending (the stream delivers it again) while attempts are left,
+        else failed (a dead letter). None if it changed meanwhile (sent, or taken again)."""
+        status = NotificationStatus.PENDING if attempts < max_attempts else NotificationStatus.FAILED
+        names_, values = _status_change(status, now.isoformat(), notification_id)
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
+                UpdateExpression=(
+                    "SET #s = :s, #g = :g, #gs = :gs, last_error = :e, released_at = :now REMOVE lease_until"
+                ),
+                ConditionExpression="#s = :sending AND lease_until < :now AND attempts = :attempts",
+                ExpressionAttributeNames=names_,
+                ExpressionAttributeValues={
+                    **values,
+                    ":sending": {"S": NotificationStatus.SENDING.value},
+                    ":attempts": {"N": str(attempts)},
+                    ":e": {"S": "LeaseExpired: the sender stopped between claiming and recording"},
+                    ":now": {"S": now.isoformat()},
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return status
 
     def redrive(self, case_id: str, notification_id: str, now: datetime) -> bool:
+        """Put a dead letter (failed, stale pending, or an expired claim) back to pending, attempts reset."""
         names_, values = _status_change(NotificationStatus.PENDING, now.isoformat(), notification_id)
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
-                UpdateExpression="SET #s = :s, #g = :g, #gs = :gs, attempts = :zero, redriven_at = :now",
-                ConditionExpression="#s = :failed OR #s = :s",
+                UpdateExpression=(
+                    "SET #s = :s, #g = :g, #gs = :gs, attempts = :zero, redriven_at = :now REMOVE lease_until"
+                ),
+                ConditionExpression="#s = :failed OR #s = :s OR (#s = :sending AND lease_until < :now)",
                 ExpressionAttributeNames=names_,
                 ExpressionAttributeValues={
                     **values,
                     ":failed": {"S": NotificationStatus.FAILED.value},
+                    ":sending": {"S": NotificationStatus.SENDING.value},
                     ":zero": {"N": "0"},
                     ":now": {"S": now.isoformat()},
                 },
@@ -364,3 +408,21 @@ class DynamoCaseStore:
                 return False
             raise
         return True
+
+
+_DEAD_LETTER_FIELDS = (
+    "case_id",
+    "notification_id",
+    "purpose",
+    "status",
+    "last_error",
+    "created_at",
+    "failed_at",
+    "lease_until",
+)
+
+
+def _dead_letter(item: dict[str, Any]) -> dict[str, Any]:
+    """What an operator sees of a dead letter: identifiers, state and error, never the address or text.
+    JSON-ready (DynamoDB numbers arrive as Decimal)."""
+    return {**{k: item.get(k) for k in _DEAD_LETTER_FIELDS}, "attempts": int(item.get("attempts", 0))}

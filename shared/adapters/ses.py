@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
 
+#: One attempt per send, each bounded: the stream retries with backoff, and a send always ends well
+#: within the notification's lease (shared.notifier.LEASE_SECONDS).
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 5
+WORST_CASE_SEND_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
+
 
 class SesMailer:
     def __init__(
@@ -24,9 +30,13 @@ class SesMailer:
             import boto3
             from botocore.config import Config
 
-            # Transient errors are retried here with exponential backoff and jitter; the stream retries after.
             self._client = boto3.client(
-                "sesv2", config=Config(retries={"mode": "standard", "max_attempts": 3})
+                "sesv2",
+                config=Config(
+                    retries={"mode": "standard", "max_attempts": 1},
+                    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                    read_timeout=READ_TIMEOUT_SECONDS,
+                ),
             )
         return self._client
 

@@ -4,6 +4,7 @@ pure functions of the request, the policy and the time. Storage assigns nothing 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -11,7 +12,7 @@ from typing import Any
 
 from shared.domain.calendar import london_date
 from shared.domain.policy import CouncilPolicy, Step
-from shared.domain.representation import AdvocacyWish, RepresentationRequest
+from shared.domain.representation import AdvocacyWish, RepresentationRequest, single_mailbox
 from shared.domain.stages import Actor, Status
 from shared.domain.triage import is_late, suggest_procedure
 from shared.domain.vocabulary import Channel, Kind
@@ -57,6 +58,7 @@ class Notification:
     context: dict[str, Any]
     status: NotificationStatus = NotificationStatus.PENDING
     attempts: int = 0
+    claim_token: str | None = None  # set while claimed for sending: only its holder records the outcome
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,42 @@ def register(
     return NewCase(case=case, event=event, notifications=notifications)
 
 
+#: The longest first name a greeting shows.
+GREETING_MAX = 30
+_NAME_PUNCTUATION = frozenset("'\u2019-")  # apostrophes (straight and curly) and the hyphen
+
+
+def greeting_name(name: str | None) -> str | None:
+    """The first name to greet someone by, or None to greet without one. Emails go to addresses nobody
+    verified, so a submitter's words never arrive whole: whitespace is normalised, only the first word is
+    kept, capped at 30 characters, and it must look like a name (letters, marks, apostrophes, hyphens), so
+    no link, address or sentence can ride in it."""
+    words = (name or "").split()
+    if not words:
+        return None
+    first = words[0][:GREETING_MAX]
+    looks_like_a_name = all(
+        c.isalpha() or c in _NAME_PUNCTUATION or unicodedata.category(c) in ("Mn", "Mc") for c in first
+    )
+    return first if looks_like_a_name and any(c.isalpha() for c in first) else None
+
+
+def _mailbox(address: str | None) -> str | None:
+    """The address if it is one mailbox SES can deliver to, else None (nothing is owed to it). The model
+    already refuses anything else: this keeps a submission from ever adding a recipient."""
+    if not address:
+        return None
+    try:
+        return single_mailbox(address)
+    except ValueError:
+        return None
+
+
 def _notifications(
     request: RepresentationRequest, case: dict[str, Any], area_name: str | None, policy: CouncilPolicy
 ) -> tuple[Notification, ...]:
+    """What is owed, and to whom. A submission may send only to the two addresses typed into it (the
+    complainant's and the advocate's), each one mailbox; staff addresses come from the council policy."""
     case_id, reference = case["case_id"], case["reference"]
     child = request.by_a_child
     common = {
@@ -181,13 +216,14 @@ def _notifications(
         "stage1_due": case["stage1_due"],
     }
     owed: list[tuple[Purpose, str, str, bool, dict[str, Any]]] = []
-    if request.email and request.consent_email:
-        first_name = (request.name or "").split(" ")[0] or None
+    complainant, advocate = _mailbox(request.email), _mailbox(request.advocate_email)
+    if complainant and request.consent_email:
+        first_name = greeting_name(request.name)
         if request.kind is Kind.COMPLIMENT:
             owed.append(
                 (
                     Purpose.COMPLIMENT_THANKS,
-                    request.email,
+                    complainant,
                     "compliment_thanks",
                     child,
                     {**common, "name": first_name},
@@ -197,20 +233,14 @@ def _notifications(
             owed.append(
                 (
                     Purpose.ACKNOWLEDGEMENT,
-                    request.email,
+                    complainant,
                     "acknowledgement",
                     child,
                     {**common, "name": first_name},
                 )
             )
-    if (
-        request.advocate_email
-        and request.advocacy is AdvocacyWish.HAS_ONE
-        and request.kind is not Kind.COMPLIMENT
-    ):
-        owed.append(
-            (Purpose.ADVOCATE_COPY, request.advocate_email, "advocate_acknowledgement", False, common)
-        )
+    if advocate and request.advocacy is AdvocacyWish.HAS_ONE and request.kind is not Kind.COMPLIMENT:
+        owed.append((Purpose.ADVOCATE_COPY, advocate, "advocate_acknowledgement", False, common))
     owed.append(
         (
             Purpose.TEAM_ALERT,
