@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import mimetypes
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from infra.catalog import API_FUNCTIONS, NOTIFIER
+from infra.catalog import API_FUNCTIONS, FUNCTIONS, NOTIFIER, FunctionSpec
+from infra.local import state
 from infra.local.emulator import LocalResources, create_resources
-from infra.local.gateway import Gateway, load_handler, serve
+from infra.local.gateway import Gateway, LambdaContext, load_handler, serve
 from infra.local.outbox import outbox_page, sent_emails
 from infra.local.streams import StreamPump
 from shared import config, wiring
@@ -43,6 +45,7 @@ class LocalService:
     server: ThreadingHTTPServer
     pump: StreamPump
     clock: OffsetClock
+    state_file: Path | None = None
     threads: list[threading.Thread] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -52,10 +55,21 @@ class LocalService:
         return f"http://{host!s}:{port}"
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1", port: int = 0, *, pump_backoff: float = 0.5) -> LocalService:
-        """Create the resources in the active moto mock, bind the server (port 0: any free port) and
-        start delivering the stream to the notifier."""
+    def start(
+        cls,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        pump_backoff: float = 0.5,
+        state_file: Path | None = None,
+    ) -> LocalService:
+        """Create the resources in the active moto mock, reload the saved store if ``state_file`` is
+        given, and bind the server (port 0: any free port). :meth:`start_pump` starts the stream
+        delivery and the scheduled functions."""
         resources = create_resources()
+        if state_file is not None:
+            loaded = state.load(state_file, resources.table_name)
+            print(f"Local state: {loaded} items loaded from {state_file}", flush=True)
         clock = OffsetClock()
         config.use_clock(clock)
         wiring.reset()
@@ -81,14 +95,38 @@ class LocalService:
             resources.dead_letter_queue_url,
             backoff_seconds=pump_backoff,
         )
-        return cls(resources, gateway, serve(gateway, host, port), pump, clock)
+        return cls(resources, gateway, serve(gateway, host, port), pump, clock, state_file)
 
     def start_pump(self) -> None:
-        thread = threading.Thread(
-            target=self.pump.run, args=(self.stopping,), name="heard-stream", daemon=True
-        )
+        """Start the background work: the stream delivery, the scheduled functions (as EventBridge
+        would run them) and, with a state file, the periodic save."""
+        self._background("heard-stream", self.pump.run, self.stopping)
+        for spec in FUNCTIONS:
+            if spec.schedule_minutes:
+                self._background(f"heard-{spec.name.lower()}", self._every, spec)
+        if self.state_file is not None:
+            self._background(
+                "heard-state", state.keep_saving, self.state_file, self.resources.table_name, self.stopping
+            )
+
+    def _background(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         thread.start()
         self.threads.append(thread)
+
+    def run_scheduled(self, spec: FunctionSpec) -> dict[str, Any]:
+        """Invoke a scheduled function once, with the event EventBridge sends."""
+        event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        result: dict[str, Any] = load_handler(spec.handler)(event, LambdaContext(function_name=spec.name))
+        return result
+
+    def _every(self, spec: FunctionSpec) -> None:
+        assert spec.schedule_minutes
+        while not self.stopping.wait(spec.schedule_minutes * 60):
+            try:
+                self.run_scheduled(spec)
+            except Exception as exc:  # keep the local service alive; report the type only
+                print(f"{spec.name}: {type(exc).__name__}", flush=True)
 
     def serve_in_background(self) -> None:
         self.start_pump()
@@ -103,6 +141,9 @@ class LocalService:
         for thread in self.threads:
             thread.join(timeout=10)
         self.server.server_close()
+        if self.state_file is not None:
+            saved = state.save(self.state_file, self.resources.table_name, clean=True)
+            print(f"Local state: {saved} items saved to {self.state_file}", flush=True)
 
     def describe(self) -> str:
         policy = config.policy()
@@ -118,6 +159,12 @@ class LocalService:
             f"  SES sender        {self.resources.sender} (verified)",
             f"  SQS dead letters  {self.resources.dead_letter_queue_url}",
             f"  Team mailbox      {policy.team_mailbox}",
+            "",
+            *(
+                [f"Local state: kept in {self.state_file} (saved every few seconds and at exit)"]
+                if self.state_file
+                else ["Local state: in memory only, lost at exit (HEARD_LOCAL_STATE=FILE keeps it)"]
+            ),
             "",
             "Routes:",
             *(f"  {line}" for line in self.gateway.routes()),
