@@ -247,5 +247,5 @@ def test_the_store_survives_a_restart_and_never_reissues_a_reference(
 def test_a_file_that_is_not_a_state_file_is_refused_by_name(tmp_path: Path, aws: LocalResources) -> None:
     bad = tmp_path / "state.json"
     bad.write_text('{"cases": []}')
-    with pytest.raises(SystemExit, match="state.json is not a Heard local state file"):
+    with pytest.raises(SystemExit, match=r"state\.json is not a Heard local state file"):
         state.load(bad, aws.table_name)
