@@ -23,12 +23,18 @@ ACKNOWLEDGED: dict[str, str] = {
         "No geo restriction: children, care leavers and families may be abroad and must still reach the council."
     ),
     "AwsSolutions::AwsSolutions-CFR2": (
-        "WAF is on the API stage (regional web ACL with rate and size rules); a CLOUDFRONT-scope ACL must live "
-        "in us-east-1, and this stack is region-agnostic. CloudFront itself only serves static assets directly."
+        "WAF is on the API stage (regional web ACL: CloudFront-only origin secret, rate per viewer, size and "
+        "common rules); a CLOUDFRONT-scope ACL must live in us-east-1, and this stack is region-agnostic. "
+        "CloudFront itself only serves static assets directly."
     ),
     "AwsSolutions::AwsSolutions-CFR4": (
         "Until the council adds its domain and ACM certificate the default CloudFront certificate is used, whose "
         "TLS floor AWS fixes; see README 'Deploying' for the custom domain step."
+    ),
+    "AwsSolutions::AwsSolutions-SMG4": (
+        "The origin secret only proves a request came through CloudFront; CloudFormation resolves it into the "
+        "distribution and the web ACL at deployment, so a rotation outside a deployment would lock everyone out. "
+        "It changes by replacing the secret in a deployment; it guards no data."
     ),
     "AwsSolutions::AwsSolutions-SQS3": "This queue is itself the dead-letter queue of the notifier's event source.",
     "AwsSolutions::AwsSolutions-L1": f"The Lambda runtime of {_DEPLOYMENT} is chosen by CDK; ours use the newest.",

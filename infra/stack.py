@@ -39,8 +39,13 @@ class HeardStack(Stack):
             raise ValueError("the Notifier is triggered by the case table's stream")
         self.notifications.connect(functions[NOTIFIER.name], sender, NOTIFIER.stream)
         self.api = Api(self, "Api", functions=functions)
-        self.firewall = Firewall(self, "Firewall", stage_arn=self.api.rest_api.deployment_stage.stage_arn)
         self.web = Web(self, "Web", rest_api=self.api.rest_api)
+        self.firewall = Firewall(
+            self,
+            "Firewall",
+            stage_arn=self.api.rest_api.deployment_stage.stage_arn,
+            origin_secret=self.web.origin_secret_value,
+        )
         self.monitoring = Monitoring(
             self,
             "Monitoring",

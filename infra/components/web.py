@@ -1,8 +1,11 @@
 """One origin for people: CloudFront serves the GOV.UK Frontend assets from S3 and passes everything
-else to the API (the form and the intake API)."""
+else to the API (the form and the intake API). CloudFront is the only way in: it adds a secret origin header
+that WAF on the API stage requires, and the viewer's own address (from the connection, never from the client's
+headers) for WAF's rate limit. Every response carries Heard's security headers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
@@ -11,9 +14,87 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as deployment
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from functions.http import SECURITY_HEADERS
+
 ASSETS = Path(__file__).resolve().parents[2] / "build" / "assets"
+#: Origin custom header CloudFront adds to every request to the API; WAF blocks requests without it.
+ORIGIN_VERIFY_HEADER = "x-heard-origin-verify"
+#: Header a viewer-request function sets to the viewer's IP address (from the TCP connection), replacing
+#: any value the client sent; WAF's rate-based rule counts requests per value.
+VIEWER_IP_HEADER = "x-heard-viewer-ip"
+VIEWER_IP_FUNCTION = f"""function handler(event) {{
+  var request = event.request;
+  request.headers['{VIEWER_IP_HEADER}'] = {{ value: event.viewer.ip }};
+  return request;
+}}
+"""
+#: One year, as the GOV.UK Service Manual recommends for HSTS; the site is HTTPS only.
+HSTS_SECONDS = 365 * 24 * 60 * 60
+
+
+def response_headers_policy(scope: Construct, headers: Mapping[str, str]) -> cloudfront.ResponseHeadersPolicy:
+    """CloudFront's policy for ``headers``: the ones CloudFront models as security headers go in its security
+    headers configuration (it refuses them as custom headers), any other as a custom header; all override
+    what the origin sent."""
+    remaining = {name.lower(): (name, value) for name, value in headers.items()}
+
+    def take(name: str) -> str | None:
+        found = remaining.pop(name.lower(), None)
+        return None if found is None else found[1]
+
+    csp = take("Content-Security-Policy")
+    nosniff = take("X-Content-Type-Options")
+    frame = take("X-Frame-Options")
+    referrer = take("Referrer-Policy")
+    if nosniff not in (None, "nosniff"):
+        raise ValueError(f"X-Content-Type-Options can only be nosniff, not {nosniff!r}")
+    security = cloudfront.ResponseSecurityHeadersBehavior(
+        content_security_policy=(
+            cloudfront.ResponseHeadersContentSecurityPolicy(content_security_policy=csp, override=True)
+            if csp
+            else None
+        ),
+        content_type_options=(
+            cloudfront.ResponseHeadersContentTypeOptions(override=True) if nosniff else None
+        ),
+        frame_options=(
+            cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption[frame.upper()], override=True
+            )
+            if frame
+            else None
+        ),
+        referrer_policy=(
+            cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy[referrer.upper().replace("-", "_")],
+                override=True,
+            )
+            if referrer
+            else None
+        ),
+        strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+            access_control_max_age=Duration.seconds(HSTS_SECONDS), override=True
+        ),
+    )
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        "SecurityHeaders",
+        comment="Heard: the security headers of functions/http.py on every response",
+        security_headers_behavior=security,
+        custom_headers_behavior=(
+            cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(header=name, value=value, override=True)
+                    for name, value in remaining.values()
+                ]
+            )
+            if remaining
+            else None
+        ),
+    )
 
 
 def _bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
@@ -45,23 +126,50 @@ class Web(Construct):
             versioned=True,
         )
         no_cache = cloudfront.CachePolicy.CACHING_DISABLED
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginSecret",
+            description="Heard: the header value CloudFront adds and WAF requires on the API",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=48
+            ),
+        )
+        #: A CloudFormation dynamic reference, resolved at deployment: the value is never in the template.
+        self.origin_secret_value = self.origin_secret.secret_value.unsafe_unwrap()
+        headers = response_headers_policy(self, SECURITY_HEADERS)
+        viewer_ip = cloudfront.Function(
+            self,
+            "ViewerIp",
+            comment="Heard: the viewer's IP address for WAF's rate limit",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            code=cloudfront.FunctionCode.from_inline(VIEWER_IP_FUNCTION),
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment="Heard: form, intake API and assets on one origin",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.RestApiOrigin(rest_api),
+                origin=origins.RestApiOrigin(
+                    rest_api, custom_headers={ORIGIN_VERIFY_HEADER: self.origin_secret_value}
+                ),
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                 cache_policy=no_cache,
+                # all viewer headers, including the one the viewer-request function sets
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=viewer_ip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
             ),
             additional_behaviors={
                 "/assets/*": cloudfront.BehaviorOptions(
                     origin=origins.S3BucketOrigin.with_origin_access_control(self.assets),
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                    response_headers_policy=headers,
                     compress=True,
                 )
             },

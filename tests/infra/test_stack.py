@@ -111,16 +111,6 @@ def test_every_catalog_route_is_an_api_method_and_public_routes_are_throttled(te
     )
 
 
-def test_waf_limits_rate_per_client_and_body_size(template: Template) -> None:
-    from functions.http import MAX_BODY_BYTES
-
-    acl = next(iter(template.find_resources("AWS::WAFv2::WebACL").values()))
-    rules = {r["Name"]: r["Statement"] for r in acl["Properties"]["Rules"]}
-    assert rules["rate-per-client"]["RateBasedStatement"]["AggregateKeyType"] == "FORWARDED_IP"
-    assert rules["body-size-limit"]["SizeConstraintStatement"]["Size"] == MAX_BODY_BYTES
-    template.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
-
-
 def test_the_notifier_reads_the_stream_with_retries_and_a_dead_letter_queue(template: Template) -> None:
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
