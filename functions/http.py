@@ -12,10 +12,33 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-#: The largest request body Heard accepts (docs/decisions.md): ample for 5,000-character answers.
-MAX_BODY_BYTES = 64 * 1024
-#: The largest form post (URL-encoded) the online form accepts.
-MAX_FORM_BODY_BYTES = 64 * 1024
+from shared.domain.representation import text_limits
+
+#: The most bytes one character can take once encoded: a character outside the Basic Multilingual Plane
+#: is 4 bytes of UTF-8, so 12 bytes percent-encoded (%F0%9F%98%80) or as a JSON surrogate pair
+#: (\uD83D\uDE00).
+BYTES_PER_CHARACTER = 12
+#: Room for everything but the answers: field names, choices, dates, booleans, the form's token and
+#: punctuation (about 700 bytes for either encoding).
+STRUCTURE_BYTES = 2048
+
+
+def _longest_body() -> int:
+    """Bytes for the longest legal answers in the widest characters, rounded up to a whole KiB. Field
+    limits are in characters; body limits are in bytes and follow them, so no legal answer in any script
+    is ever refused for its encoded size."""
+    raw = BYTES_PER_CHARACTER * sum(text_limits().values()) + STRUCTURE_BYTES
+    return -(-raw // 1024) * 1024
+
+
+#: The largest JSON request body Heard accepts (413 beyond; the WAF's size rule uses the same figure).
+MAX_BODY_BYTES = _longest_body()
+#: The largest form post (URL-encoded) the online form accepts (the same reasoning and figure).
+MAX_FORM_BODY_BYTES = _longest_body()
+#: The charsets a body may declare: UTF-8 and its subset ASCII.
+UTF8_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 (and UTF-32 little-endian) byte order marks
+_UTF32_BE_BOM = b"\x00\x00\xfe\xff"
 #: Security headers for every response Heard gives (pages, JSON, errors and assets): no framing, no
 #: sniffing, scripts and styles from our origin only.
 SECURITY_HEADERS: Mapping[str, str] = {
@@ -31,6 +54,15 @@ SECURITY_HEADERS: Mapping[str, str] = {
 E = TypeVar("E", bound=Exception)
 
 
+class UndecodableBody(Exception):
+    """The body is not UTF-8 text: ``status`` is 415 for another encoding (UTF-16, a declared charset),
+    400 for bytes that are not valid UTF-8."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -42,7 +74,8 @@ class Request:
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> Request:
         raw = event.get("body") or ""
-        body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
+        # A text body may hold lone surrogates (an undecodable byte): keep them, so text() refuses it.
+        body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8", "surrogatepass")
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         return cls(
             method=str(event.get("httpMethod", "GET")).upper(),
@@ -59,6 +92,29 @@ class Request:
     def media_type(self) -> str:
         return self.header("content-type").split(";")[0].strip().lower()
 
+    @property
+    def charset(self) -> str | None:
+        """The Content-Type's charset parameter, in lower case, if any."""
+        for parameter in self.header("content-type").split(";")[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip('"').lower()
+        return None
+
+    def text(self) -> str:
+        """The body as UTF-8 text (a UTF-8 byte order mark is dropped), or UndecodableBody."""
+        body = self.body
+        charset = self.charset
+        # UTF-16 and UTF-32 show as a byte order mark or as NUL bytes among the first characters (RFC 4627's
+        # detection; a gateway that replaced the mark leaves the NULs), and JSON or a form never has a NUL.
+        wide = body.startswith(_WIDE_BOMS) or body.startswith(_UTF32_BE_BOM) or b"\x00" in body[:8]
+        if wide or (charset is not None and charset not in UTF8_CHARSETS):
+            raise UndecodableBody(415, "Send the body as UTF-8 text (for example, charset=utf-8), not UTF-16")
+        try:
+            return body.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        except UnicodeDecodeError:
+            raise UndecodableBody(400, "The request body is not valid UTF-8 text") from None
+
 
 @dataclass(frozen=True)
 class Response:
@@ -68,9 +124,10 @@ class Response:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def to_proxy(self) -> dict[str, Any]:
+        """The proxy answer, always with the security headers: no route can forget them."""
         return {
             "statusCode": self.status,
-            "headers": {"Content-Type": self.content_type, **self.headers},
+            "headers": {**SECURITY_HEADERS, "Content-Type": self.content_type, **self.headers},
             "body": self.body,
             "isBase64Encoded": False,
         }

@@ -17,6 +17,7 @@ from shared.templating import environment, long_date
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
+#: Subjects may name only {reference}, {kind} and {acknowledgement_due}.
 SUBJECTS: dict[str, tuple[str, str]] = {
     # template: (adult subject, child-friendly subject)
     "acknowledgement": ("We have received your {kind}: {reference}", "We got your message: {reference}"),
@@ -45,8 +46,11 @@ def _environment() -> Environment:
 def render(notification: Notification) -> RenderedEmail:
     context: dict[str, Any] = {**notification.context, "child": notification.child_friendly}
     adult, child = SUBJECTS[notification.template]
+    # Subjects are built from Heard's own values only (reference, kind, date): never a submitter's words.
     subject = (child if notification.child_friendly and child else adult).format(
-        **{**context, "acknowledgement_due": long_date(context.get("acknowledgement_due"))}
+        reference=context["reference"],
+        kind=context["kind"],
+        acknowledgement_due=long_date(context.get("acknowledgement_due")),
     )
     env = _environment()
     return RenderedEmail(

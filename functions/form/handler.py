@@ -13,11 +13,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.form.views import confirmation_page, form_page, rejected_page
-from functions.http import MAX_FORM_BODY_BYTES, SECURITY_HEADERS, Request, Response, Router
-from shared.adapters.idempotency import KeyReused
+from functions.http import MAX_FORM_BODY_BYTES, Request, Response, Router, UndecodableBody
 from shared.config import policy
-from shared.domain.errors import Conflict
-from shared.domain.representation import AdvocacyWish, RepresentationRequest, describe_errors
+from shared.domain.errors import Conflict, KeyReused
+from shared.domain.representation import (
+    AdvocacyWish,
+    RepresentationRequest,
+    describe_errors,
+    label,
+    text_limits,
+)
 from shared.domain.vocabulary import Channel
 from shared.wiring import idempotency, intake_service
 
@@ -29,12 +34,14 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 FIELDS = set(RepresentationRequest.model_fields)
 CHECKBOXES = {"consent_privacy", "consent_email"}
 DATE_PARTS = ("when_happened-day", "when_happened-month", "when_happened-year")
+#: The form has about 25 fields; a post with many more is not from it.
+MAX_FIELDS = 200
+#: What a form post over the size limit keeps of the boxes that are not the model's text fields.
+OTHER_LIMITS = {"form_token": 32, **dict.fromkeys(DATE_PARTS, 4)}
 
 
 def _page(status: int, html: str) -> Response:
-    return Response(
-        status, html, content_type=HTML, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}
-    )
+    return Response(status, html, content_type=HTML, headers={"Cache-Control": "no-store"})
 
 
 def _form(
@@ -69,6 +76,28 @@ def to_request_data(values: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+_UNREADABLE = (
+    "The form was sent with characters we could not read. Go back, check your answers and send it again."
+)
+
+
+def _too_large(values: dict[str, str], token: str) -> Response:
+    """A post over the size limit: the form again with what was typed, cut to the limits, never lost."""
+    limits = {**text_limits(), **OTHER_LIMITS}
+    kept = {k: v[: limits[k]] if k in limits else v for k, v in values.items() if len(k) <= 40}
+    errors = {
+        field: (
+            f"{label(field)} was too long, so we kept the first {limits[field]:,} characters. "
+            "Check it, then send the form again"
+        )
+        for field in RepresentationRequest.model_fields
+        if field in limits and len(values.get(field, "")) > limits[field]
+    }
+    if not errors:
+        errors = {"what_happened": "The form was too large to send. Check your answers, then send it again"}
+    return _form(kept, errors, token if TOKEN.match(token) else None, status=413)
+
+
 @router.route("POST", "/")
 def submit_form(request: Request) -> Response:
     council = policy().council_name
@@ -76,18 +105,19 @@ def submit_form(request: Request) -> Response:
         return _page(
             415, rejected_page(council=council, message="The form was sent in a way we do not understand.")
         )
-    raw = request.body
-    if len(raw) > MAX_FORM_BODY_BYTES:
-        return _page(
-            413, rejected_page(council=council, message="What you wrote is too long. Please make it shorter.")
-        )
-    values = {
-        k: v[-1] for k, v in parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True).items()
-    }
-    token = values.get("form_token", "")
-    if values.get("website"):  # the honeypot: people never see it, bots fill it
+    try:
+        fields = parse_qs(request.text(), keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+    except UndecodableBody as error:
+        return _page(error.status, rejected_page(council=council, message=_UNREADABLE))
+    except ValueError:  # percent-encoded bytes that are not UTF-8 (UnicodeDecodeError), or too many fields
+        return _page(400, rejected_page(council=council, message=_UNREADABLE))
+    if any(fields.get("website", [])):  # the honeypot, however often sent: people never see it, bots fill it
         logger.warning("honeypot filled: form ignored")
         return _page(400, rejected_page(council=council, message="Please try again."))
+    values = {k: v[-1] for k, v in fields.items()}
+    token = values.get("form_token", "")
+    if len(request.body) > MAX_FORM_BODY_BYTES:
+        return _too_large(values, token)
     service = intake_service()
     try:
         representation = service.parse(to_request_data(values))

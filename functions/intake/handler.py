@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from functions.http import MAX_BODY_BYTES, Request, Response, Router, json_response, problem
-from shared.adapters.idempotency import KeyReused
-from shared.domain.errors import Conflict
+from functions.http import (
+    MAX_BODY_BYTES,
+    Request,
+    Response,
+    Router,
+    UndecodableBody,
+    json_response,
+    problem,
+)
+from shared.domain.errors import Conflict, KeyReused
 from shared.domain.representation import describe_errors
 from shared.domain.vocabulary import Channel
 from shared.wiring import idempotency, intake_service
@@ -19,6 +27,8 @@ from shared.wiring import idempotency, intake_service
 logger = Logger(service="heard-intake")
 router = Router()
 IDEMPOTENCY_KEY_MAX = 128
+#: Printable ASCII, as the OpenAPI document states.
+IDEMPOTENCY_KEY = re.compile(rf"^[\x20-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}$")
 
 
 @router.route("GET", "/health")
@@ -31,22 +41,32 @@ def create_representation(request: Request) -> Response:
     if request.media_type != "application/json":
         return problem(415, "Send the representation as JSON with the header Content-Type: application/json")
     if len(request.body) > MAX_BODY_BYTES:
-        return problem(413, f"The request is too large: send at most {MAX_BODY_BYTES // 1024} KB")
+        return problem(413, f"The request is too large: send at most {MAX_BODY_BYTES:,} bytes")
+    text = request.text()
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(text)
+    except ValueError:
         return problem(400, "The request body is not valid JSON")
+    except RecursionError:  # nested deeper than the interpreter's stack: never valid for this API
+        return problem(400, "The request body is not valid JSON: it is nested too deeply")
     if not isinstance(data, dict):
         return problem(422, "The request body must be a JSON object")
     key = request.header("idempotency-key") or None
-    if key is not None and (len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable()):
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
         return problem(
-            400, f"The Idempotency-Key header must be at most {IDEMPOTENCY_KEY_MAX} printable characters"
+            400,
+            f"The Idempotency-Key header must be at most {IDEMPOTENCY_KEY_MAX} printable characters "
+            "(letters, digits, punctuation and spaces)",
         )
     service = intake_service()
     receipt = service.submit(service.parse(data), key, Channel.ONLINE_FORM)
     logger.info("representation received", extra={"reference": receipt.reference, "kind": receipt.kind})
     return json_response(201, receipt.model_dump())
+
+
+@router.error(UndecodableBody)
+def undecodable(error: UndecodableBody) -> Response:
+    return problem(error.status, error.message)
 
 
 @router.error(ValidationError)

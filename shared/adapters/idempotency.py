@@ -16,17 +16,13 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from shared import names
-from shared.domain.errors import Conflict, DomainError
+from shared.domain.errors import Conflict, KeyReused
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from mypy_boto3_dynamodb import DynamoDBClient
 
 WINDOW_SECONDS = 24 * 60 * 60
-
-
-class KeyReused(DomainError):
-    """The same idempotency key was sent with a different request."""
 
 
 class PowertoolsIdempotency:

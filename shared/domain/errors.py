@@ -33,3 +33,7 @@ class Conflict(DomainError):
 
 class NotFound(DomainError):
     """No such record."""
+
+
+class KeyReused(DomainError):
+    """The same idempotency key was sent with a different request (raised by the Idempotency port)."""

@@ -4,19 +4,22 @@ and the JSON API, with a message a 12-year-old understands for every problem."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from shared.domain.vocabulary import CHILD_ROLES, ComplainantRole, ContactPreference, Kind
 
@@ -24,8 +27,20 @@ from shared.domain.vocabulary import CHILD_ROLES, ComplainantRole, ContactPrefer
 SHORT = 100
 MEDIUM = 500
 LONG = 5000
-EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+EMAIL_MAX = 254
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+#: The earliest date "when it happened" may be: anything earlier is a typing mistake.
+EARLIEST_DATE = date(1900, 1, 1)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Free text keeps new lines and tabs (a carriage return becomes a new line); every other field is one line.
+FREE_TEXT = frozenset({"what_happened", "outcome_wanted", "address", "support_needs"})
+#: Control characters (C0, DEL, C1) and lone surrogates, which no text a person types contains.
+REFUSED_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The same, and new lines, tabs and the Unicode line and paragraph separators.
+REFUSED_IN_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: Characters that show nothing: zero-width spaces and joiners, word joiner, byte order mark, soft hyphen
+#: and the rest of Unicode's format characters (category Cf), and the "filler" letters that look blank.
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
 
 
 class OnBehalfOf(StrEnum):
@@ -42,6 +57,28 @@ class AdvocacyWish(StrEnum):
 
 Short = Annotated[str, Field(max_length=SHORT)]
 Medium = Annotated[str, Field(max_length=MEDIUM)]
+Email = Annotated[str, Field(max_length=EMAIL_MAX)]
+
+
+def is_blank(text: str) -> bool:
+    """True when nothing visible is left once whitespace and invisible characters are removed."""
+    return all(c.isspace() or c in _BLANK_LETTERS or unicodedata.category(c) == "Cf" for c in text)
+
+
+def single_mailbox(address: str) -> str:
+    """The address as SES can deliver it to exactly one mailbox (the domain in its ASCII, punycode
+    form), or ValueError. No display names, groups, lists, quoted or internationalised local parts, IP
+    literals or ports. email-validator is imported here: it costs ~20 ms of cold start."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise ValueError("email") from error
+    ascii_email = valid.ascii_email
+    if not ascii_email or len(ascii_email) > EMAIL_MAX:
+        raise ValueError("email")
+    return ascii_email
 
 
 class RepresentationRequest(BaseModel):
@@ -54,22 +91,23 @@ class RepresentationRequest(BaseModel):
     on_behalf_of: OnBehalfOf = OnBehalfOf.MYSELF
     child_name: Short | None = None
     name: Short | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
+    email: Email | None = None
     phone: Annotated[str, Field(max_length=30)] | None = None
     address: Medium | None = None
     preferred_contact: ContactPreference = ContactPreference.EMAIL
     advocacy: AdvocacyWish = AdvocacyWish.NO
     advocate_name: Short | None = None
     advocate_organisation: Short | None = None
-    advocate_email: Annotated[str, Field(max_length=254)] | None = None
+    advocate_email: Email | None = None
     service_area: Annotated[str, Field(max_length=40)] | None = None
     team_or_worker: Short | None = None
     what_happened: Annotated[str, Field(min_length=1, max_length=LONG)]
     when_happened: date | None = None
     outcome_wanted: Annotated[str, Field(max_length=LONG)] | None = None
     support_needs: Medium | None = None
-    consent_privacy: bool
-    consent_email: bool = False
+    # JSON booleans only: "yes", "true" and 1 are refused (the form maps its checkboxes itself).
+    consent_privacy: StrictBool = Field(json_schema_extra={"const": True})
+    consent_email: StrictBool = False
 
     @field_validator(
         "child_name",
@@ -82,20 +120,29 @@ class RepresentationRequest(BaseModel):
         "advocate_email",
         "service_area",
         "team_or_worker",
+        "what_happened",
         "outcome_wanted",
         "support_needs",
         mode="before",
     )
     @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _text(cls, value: Any, info: ValidationInfo) -> Any:
+        """Blank (invisible characters included) is empty; control characters are refused."""
+        if not isinstance(value, str):
+            return value
+        free = info.field_name in FREE_TEXT
+        if free:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if is_blank(value):
+            return "" if info.field_name == "what_happened" else None
+        if (REFUSED_IN_FREE_TEXT if free else REFUSED_IN_ONE_LINE).search(value):
+            raise ValueError("control_free_text" if free else "control_one_line")
+        return value
 
     @field_validator("email", "advocate_email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL_PATTERN.match(value):
-            raise ValueError("email")
-        return value
+        return None if value is None else single_mailbox(value)
 
     @field_validator("phone")
     @classmethod
@@ -112,9 +159,21 @@ class RepresentationRequest(BaseModel):
             raise ValueError("service_area")
         return value
 
+    @field_validator("when_happened", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """A date is a string YYYY-MM-DD: never a number (which pydantic would read as a timestamp)."""
+        if value is None or isinstance(value, date):
+            return value
+        if not isinstance(value, str) or not ISO_DATE.match(value.strip()):
+            raise ValueError("date")
+        return value.strip()
+
     @field_validator("when_happened")
     @classmethod
     def _not_in_future(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and value < EARLIEST_DATE:
+            raise ValueError("too_old")
         today = (info.context or {}).get("today")
         if value is not None and today is not None and value > today:
             raise ValueError("future")
@@ -155,6 +214,26 @@ class RepresentationRequest(BaseModel):
         )
 
 
+def text_limits() -> dict[str, int]:
+    """Every text field's maximum length in characters, from the model (the body limits follow them)."""
+
+    def longest(metadata: Any, annotation: Any) -> int | None:
+        found = [m.max_length for m in metadata if isinstance(getattr(m, "max_length", None), int)]
+        for arg in get_args(annotation):  # Optional[Annotated[str, Field(max_length=...)]]
+            if isinstance(arg, FieldInfo):
+                found += [n for n in [longest(arg.metadata, None)] if n is not None]
+            elif arg is not None:
+                found += [n for n in [longest((), arg)] if n is not None]
+        return max(found) if found else None
+
+    limits: dict[str, int] = {}
+    for name, info in RepresentationRequest.model_fields.items():
+        limit = longest(info.metadata, info.annotation)
+        if limit is not None:
+            limits[name] = limit
+    return limits
+
+
 class _CrossFieldError(ValueError):
     def __init__(self, field: str, code: str) -> None:
         super().__init__(code)
@@ -191,6 +270,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
     "when_happened": {
         "future": "The date it happened must be today or in the past",
+        "too_old": "The year it happened must be 1900 or later",
         "*": "Enter a real date, like 27 3 2026, or leave it blank",
     },
     "consent_privacy": {"*": "Tick the box to say you have read how we use your information"},
@@ -245,15 +325,29 @@ def _position(order: list[str], field: str) -> int:
     return order.index(field) if field in order else len(order)
 
 
+def label(field: str) -> str:
+    """The field as people know it: "What you want to tell us"."""
+    return _LABELS.get(field, field.replace("_", " ").capitalize())
+
+
 def _message(field: str, code: str, ctx: dict[str, Any]) -> str:
     if code == "extra_forbidden":
         return f"'{field}' is not something we ask for: remove it"
     specific = _MESSAGES.get(field, {})
     if code in specific:
         return specific[code]
-    label = _LABELS.get(field, field.replace("_", " ").capitalize())
+    named = label(field)
     if code == "string_too_long":
-        return f"{label} must be {ctx.get('max_length', 0):,} characters or fewer"
+        return f"{named} must be {ctx.get('max_length', 0):,} characters or fewer"
+    if code == "control_one_line":
+        return (
+            f"{named} has a hidden character or a new line in it that we cannot accept: "
+            "type it again on one line"
+        )
+    if code == "control_free_text":
+        return (
+            f"{named} has a hidden character in it that we cannot accept: try typing it instead of pasting it"
+        )
     if code == "missing" and field in _LABELS:
-        return f"Enter {label[0].lower()}{label[1:]}"
-    return specific.get("*", f"{label} is not valid")
+        return f"Enter {named[0].lower()}{named[1:]}"
+    return specific.get("*", f"{named} is not valid")

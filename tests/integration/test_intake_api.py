@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from functions.http import MAX_BODY_BYTES
 from infra.catalog import API_FUNCTIONS
 from infra.local.emulator import LocalResources
 from infra.local.gateway import Gateway
@@ -186,7 +187,7 @@ def test_wrong_content_type_size_and_json_are_refused(gateway: Gateway, aws: Loc
         "POST", "/representations", {"Content-Type": "text/plain"}, as_json(complaint())
     )
     assert status == 415 and b"application/json" in payload
-    status, body = post(gateway, as_json(complaint(outcome_wanted="y" * 70_000)))
+    status, body = post(gateway, as_json(complaint(outcome_wanted="y" * (MAX_BODY_BYTES + 1))))
     assert status == 413 and "too large" in body["message"]
     status, body = post(gateway, b"{not json")
     assert status == 400 and "not valid JSON" in body["message"]
