@@ -4,16 +4,23 @@ handlers in-process, and maps their responses back (moto cannot invoke AWS_PROXY
 from __future__ import annotations
 
 import base64
+import contextlib
 import importlib
+import io
+import json
+import socket
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
+from functions.http import SECURITY_HEADERS
 from infra.catalog import FunctionSpec
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -103,7 +110,8 @@ def proxy_event(
 
 
 class Gateway:
-    """Routes requests to Lambda handlers by the catalog, or to local-only routes (``/_local/...``)."""
+    """Routes requests to Lambda handlers by the catalog, or to local-only routes (``/_local/...``).
+    Every answer it gives carries :data:`SECURITY_HEADERS` (a handler's own values win)."""
 
     def __init__(self, functions: tuple[FunctionSpec, ...]) -> None:
         self._routes: list[tuple[str, str, FunctionSpec]] = [
@@ -133,21 +141,31 @@ class Gateway:
     def dispatch(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str = "127.0.0.1"
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        status, out_headers, payload = self._dispatch(method, raw_path, headers, body, source_ip)
+        return status, with_security_headers(out_headers), payload
+
+    def _dispatch(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         split = urlsplit(raw_path)
         path = split.path or "/"
+        allowed: list[str] = []
         local = self._local.get((method, path))
         if local is not None:
             status, content_type, payload = local(method, path, parse_qs(split.query), body)
             return status, [("Content-Type", content_type)], payload
+        allowed += [m for (m, p) in self._local if p == path]
         for prefix, serve in self._static:
-            if method in ("GET", "HEAD") and path.startswith(prefix):
+            if not path.startswith(prefix):
+                continue
+            if method in STATIC_METHODS:
                 status, content_type, payload = serve(path[len(prefix) :])
                 return (
                     status,
                     [("Content-Type", content_type), ("Cache-Control", "public, max-age=3600")],
                     payload,
                 )
-        allowed: list[str] = []
+            allowed += STATIC_METHODS
         for route_method, resource, spec in self._routes:
             params = _match(resource, path)
             if params is None:
@@ -159,13 +177,9 @@ class Gateway:
             context = LambdaContext(function_name=spec.name, aws_request_id=str(uuid.uuid4()))
             return self._respond(self.handler_for(spec)(event, context))
         if allowed:
-            return (
-                405,
-                [("Content-Type", "application/json"), ("Allow", ", ".join(allowed))],
-                (b'{"message":"Method not allowed"}'),
-            )
-        # API Gateway's own answer for a missing resource.
-        return 403, [("Content-Type", "application/json")], b'{"message":"Missing Authentication Token"}'
+            return error_answer(405, "Method Not Allowed", [("Allow", ", ".join(dict.fromkeys(allowed)))])
+        # API Gateway's own answer for a missing resource (whatever the method).
+        return error_answer(403, "Missing Authentication Token")
 
     @staticmethod
     def _respond(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -177,57 +191,344 @@ class Gateway:
         return int(result.get("statusCode", 502)), headers, payload
 
 
-def http_handler(gateway: Gateway, max_body: int = 10 * 1024 * 1024) -> type[BaseHTTPRequestHandler]:
-    class _Handler(BaseHTTPRequestHandler):
-        server_version = "HeardLocal/1"
-        protocol_version = "HTTP/1.1"
+# --- HTTP: request framing, deadlines and the server ------------------------------------------------
 
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > max_body:  # API Gateway's own payload limit
-                self._send(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                    [("Content-Type", "application/json")],
-                    b'{"message":"Request Too Long"}',
-                )
+#: API Gateway's own payload limit.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+#: Seconds a client has to send a request's head, and then its body (``--request-timeout``).
+DEFAULT_REQUEST_TIMEOUT = 10.0
+STATIC_METHODS = ["GET", "HEAD"]
+#: Methods whose requests carry a body: without Content-Length (or chunked) it cannot be framed.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_MAX_LINE = 65536
+_MAX_CHUNK_SIZE_LINE = 64
+_MAX_TRAILERS = 100
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+class HttpError(Exception):
+    """An answer the gateway gives itself, before or instead of a handler."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status, message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How a request's body is delimited: ``length`` bytes, or chunks."""
+
+    length: int = 0
+    chunked: bool = False
+
+
+def framing(method: str, content_lengths: list[str], transfer_encodings: list[str], max_body: int) -> Framing:
+    """The body framing of a request from its Content-Length and Transfer-Encoding header values, or
+    the :class:`HttpError` a gateway answers (RFC 9112, section 6)."""
+    if transfer_encodings:
+        if content_lengths:  # both at once is how requests are smuggled past proxies
+            raise HttpError(400, "Content-Length and Transfer-Encoding together")
+        codings = [c.strip().lower() for value in transfer_encodings for c in value.split(",")]
+        if codings != ["chunked"]:
+            raise HttpError(501, "Transfer-Encoding not supported")
+        return Framing(chunked=True)
+    if not content_lengths:
+        if method in BODY_METHODS:
+            raise HttpError(411, "Length Required")
+        return Framing()
+    values = {v.strip() for value in content_lengths for v in value.split(",")}
+    value = values.pop() if len(values) == 1 else ""
+    if not (value.isascii() and value.isdigit()):
+        raise HttpError(400, "Invalid Content-Length")
+    if len(value) > len(str(max_body)) or int(value) > max_body:
+        raise HttpError(413, "Request Too Long")
+    return Framing(length=int(value))
+
+
+def read_chunked(stream: BinaryIO | io.BufferedIOBase, max_body: int) -> bytes:
+    """Decode a chunked body (extensions and trailers are read and dropped), leaving the stream at the
+    next request."""
+    body = bytearray()
+    while True:
+        line = stream.readline(_MAX_CHUNK_SIZE_LINE + 1)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not size_text or len(size_text) > 16 or not _HEX.issuperset(size_text):
+            raise HttpError(400, "Malformed chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        if len(body) + size > max_body:
+            raise HttpError(413, "Request Too Long")
+        chunk = stream.read(size)
+        if len(chunk) != size or stream.read(2) != b"\r\n":
+            raise HttpError(400, "Malformed chunked body")
+        body += chunk
+    for _ in range(_MAX_TRAILERS):
+        line = stream.readline(_MAX_LINE + 1)
+        if line in (b"\r\n", b"\n"):
+            return bytes(body)
+        if not line.endswith(b"\n"):
+            break
+    raise HttpError(400, "Malformed chunked body")
+
+
+def with_security_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` plus each of :data:`SECURITY_HEADERS` it lacks (compared without case)."""
+    present = {name.lower() for name, _ in headers}
+    return headers + [(n, v) for n, v in SECURITY_HEADERS.items() if n.lower() not in present]
+
+
+def error_answer(
+    status: int, message: str, extra: list[tuple[str, str]] | None = None
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    payload = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return status, with_security_headers([("Content-Type", "application/json"), *(extra or [])]), payload
+
+
+class _DeadlineReader(io.RawIOBase):
+    """Reads a socket until a deadline: the whole head, or the whole body, must arrive in time (a
+    per-read timeout would let a client hold a thread by sending one byte at a time)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self.deadline = 0.0
+        self.received = 0
+
+    def start(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.received = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("request timeout")
+        self._sock.settimeout(remaining)
+        count = self._sock.recv_into(buffer)
+        self.received += count
+        return count
+
+
+def _safe_method(command: str) -> str:
+    return command if command and len(command) <= 16 and command.isalpha() and command.isupper() else "-"
+
+
+class GatewayRequestHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 in front of :class:`Gateway`: frames bodies (Content-Length or chunked), enforces the
+    request timeout and payload limit, and answers every error itself in JSON, as API Gateway does.
+    Logs the method, path and status only: never query strings, headers or bodies (personal data)."""
+
+    server_version = "HeardLocal/1"
+    protocol_version = "HTTP/1.1"
+    gateway: Gateway
+    max_body: int = MAX_PAYLOAD_BYTES
+    server: GatewayServer
+    _reader: _DeadlineReader
+    _in_body = False
+
+    def setup(self) -> None:
+        super().setup()
+        self._reader = _DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader, _MAX_LINE)
+
+    @property
+    def _timeout(self) -> float:
+        return float(getattr(self.server, "request_timeout", DEFAULT_REQUEST_TIMEOUT))
+
+    def handle(self) -> None:
+        self.close_connection = True
+        try:
+            self.handle_one_request()
+            while not self.close_connection and not getattr(self.server, "closing", False):
+                self.handle_one_request()
+        except OSError:  # the client went away, or the server is stopping: nothing to answer
+            self.close_connection = True
+
+    def handle_one_request(self) -> None:
+        self.command, self.path, self.requestline = "", "", ""
+        self.request_version = "HTTP/1.0"  # until parsed: answers have a status line and headers
+        self._in_body = False
+        self._reader.start(self._timeout)
+        try:
+            self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
+            if not self.raw_requestline:
+                self.close_connection = True
                 return
-            body = self.rfile.read(length) if length else b""
-            headers = {k: v for k, v in self.headers.items()}
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.send_error(414)
+                return
+            if not self.parse_request():  # answered already, through send_error
+                return
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
+            if self._in_body or self._reader.received:  # some of a request came, not all of it
+                self._send(*error_answer(408, "Request Timeout"))
+
+    def handle_expect_100(self) -> bool:
+        """Refuse a body that would be refused anyway before the client sends it."""
+        try:
+            self._framing()
+        except HttpError as error:
+            self._refuse(error)
+            return False
+        return super().handle_expect_100()
+
+    def _framing(self) -> Framing:
+        return framing(
+            self.command,
+            self.headers.get_all("Content-Length") or [],
+            self.headers.get_all("Transfer-Encoding") or [],
+            self.max_body,
+        )
+
+    def _refuse(self, error: HttpError) -> None:
+        self.close_connection = True  # the body, if any, was not read: the connection cannot go on
+        self._send(*error_answer(error.status, error.message))
+
+    def _serve(self) -> None:
+        try:
+            frame = self._framing()
+            self._in_body = True
+            self._reader.start(self._timeout)
+            if frame.chunked:
+                body = read_chunked(self.rfile, self.max_body)
+            else:
+                body = self.rfile.read(frame.length) if frame.length else b""
+                if len(body) < frame.length:
+                    raise HttpError(400, "Incomplete body")
+        except HttpError as error:
+            self._refuse(error)
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "transfer-encoding"}
+        if frame.chunked:  # the handler sees the body as API Gateway passes it on: whole
+            headers["Content-Length"] = str(len(body))
+        command = self.command
+        self.server.begin_request()
+        try:
             try:
-                status, out_headers, payload = gateway.dispatch(
-                    self.command, self.path, headers, body, self.client_address[0]
+                status, out_headers, payload = self.gateway.dispatch(
+                    command, self.path, headers, body, self.client_address[0]
                 )
-            except Exception:  # an unhandled error in a handler: API Gateway answers 502
-                self.log_error("handler failed for %s %s", self.command, urlsplit(self.path).path)
-                status, out_headers, payload = (
-                    502,
-                    [("Content-Type", "application/json")],
-                    (b'{"message":"Internal server error"}'),
-                )
+            except Exception as error:  # an unhandled error in a handler: API Gateway answers 502
+                self._log(f"handler failed: {type(error).__name__}")
+                status, out_headers, payload = error_answer(502, "Internal server error")
             self._send(status, out_headers, payload)
+        finally:
+            self.server.end_request()
 
-        def _send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in ("content-length", "connection"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found by the standard library's parser (malformed request line or headers): JSON,
+        never Python's HTML error page, and never echoing what the client sent."""
+        self.close_connection = True
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self._send(*error_answer(code, phrase))
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    def _send(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        self.connection.settimeout(self._timeout)
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # answer with a status line and headers, always
+        self.send_response(status)
+        for name, value in with_security_headers(headers):
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+        self.wfile.flush()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            # Paths only, never query strings or bodies: they may carry personal data.
-            print(
-                f"{self.command} {urlsplit(self.path).path} -> {args[1] if len(args) > 1 else ''}", flush=True
-            )
+    def _log(self, outcome: str) -> None:
+        path = urlsplit(self.path).path if self.path.startswith("/") else "-"
+        print(f"{_safe_method(self.command)} {path[:200]} -> {outcome}", flush=True)
 
-    return _Handler
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self._log(str(int(code)) if isinstance(code, HTTPStatus) else str(code))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self._log(format.split("%", 1)[0].strip() or "error")  # never the arguments: they echo the client
 
 
-def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), http_handler(gateway))
-    server.daemon_threads = True
-    return server
+class GatewayServer(ThreadingHTTPServer):
+    """A thread per connection, a listen backlog that holds a burst of clients (socketserver's default
+    of 5 reset most of 100 concurrent connections), and a close that ends open connections."""
+
+    request_queue_size = 1024  # the kernel caps it at net.core.somaxconn
+    daemon_threads = True
+    block_on_close = False
+    #: Seconds ``server_close`` lets requests being handled finish before closing their connections.
+    grace = 2.0
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        *,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None:
+        self.request_timeout = request_timeout
+        self.closing = False
+        self._connections: set[socket.socket] = set()
+        self._busy = 0
+        self._idle = threading.Condition()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._idle:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._idle:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def begin_request(self) -> None:
+        with self._idle:
+            self._busy += 1
+
+    def end_request(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def server_close(self) -> None:
+        """Stop listening, let requests in progress finish (for ``grace`` seconds at most), then end
+        every connection: keep-alive and half-sent requests must not keep the service alive."""
+        self.closing = True
+        super().server_close()
+        with self._idle:
+            self._idle.wait_for(lambda: self._busy == 0, timeout=self.grace)
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, no traceback (socketserver prints one for any error in a connection's thread)."""
+        print(f"connection error: {type(sys.exc_info()[1]).__name__}", flush=True)
+
+
+def http_handler(gateway: Gateway, max_body: int = MAX_PAYLOAD_BYTES) -> type[GatewayRequestHandler]:
+    return type("LocalGatewayHandler", (GatewayRequestHandler,), {"gateway": gateway, "max_body": max_body})
+
+
+def serve(
+    gateway: Gateway,
+    host: str,
+    port: int,
+    *,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    max_body: int = MAX_PAYLOAD_BYTES,
+) -> GatewayServer:
+    """Bind (port 0: any free port); the caller runs ``serve_forever``."""
+    return GatewayServer((host, port), http_handler(gateway, max_body), request_timeout=request_timeout)
