@@ -7,6 +7,7 @@ default. A bad file fails at start-up with a :class:`PolicyError` naming the fie
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -66,7 +67,8 @@ def _ts(days: int, extended: int | None = None) -> Timescale:
 
 
 class StatutoryTimescales(_Strict):
-    """2006 Regs and guidance; acknowledgement and request windows are council practice."""
+    """The 2006 Regs (SI 2006/1738). Acknowledgement and the stage 2 request window are council practice;
+    the stage 3 request window is statutory (reg 18). See STATUTORY_LIMITS for what a policy may change."""
 
     acknowledgement: Timescale = _ts(3)
     stage1: Timescale = _ts(10, 20)
@@ -76,6 +78,79 @@ class StatutoryTimescales(_Strict):
     stage3_panel: Timescale = _ts(30)
     stage3_report: Timescale = _ts(5)
     stage3_response: Timescale = _ts(15)
+
+
+@dataclass(frozen=True)
+class CouncilMaximum:
+    """A time the council has to act: a policy may promise less, never more."""
+
+    working_days: int
+    extended_max: int | None  # None: the regulations allow no extension
+    source: str
+
+
+@dataclass(frozen=True)
+class ComplainantMinimum:
+    """A time the complainant has to act: a policy may give more, never less."""
+
+    working_days: int
+    source: str
+
+
+#: The 2006 Regs' limits on StatutoryTimescales, by field. Acknowledgement and the stage 2 request window
+#: are council practice and have none.
+STATUTORY_LIMITS: dict[str, CouncilMaximum | ComplainantMinimum] = {
+    "stage1": CouncilMaximum(10, 20, "local resolution, the 2006 Regulations"),
+    "stage2": CouncilMaximum(25, 65, "the investigation, the 2006 Regulations"),
+    "stage3_request": ComplainantMinimum(
+        20, "the request for a review panel, reg 18 of the 2006 Regulations"
+    ),
+    "stage3_panel": CouncilMaximum(30, None, "convening the review panel, the 2006 Regulations"),
+    "stage3_report": CouncilMaximum(5, None, "the panel's report, reg 20 of the 2006 Regulations"),
+    "stage3_response": CouncilMaximum(15, None, "the authority's response, reg 20 of the 2006 Regulations"),
+}
+#: Representations may be made within one year of the grounds arising (reg 9); later ones at discretion.
+STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS = 12
+
+
+def statutory_breaches(policy: CouncilPolicy) -> list[str]:
+    """Where ``policy`` would exceed a statutory maximum on the council or shorten a complainant's
+    statutory window, each naming the field and the limit."""
+    breaches = []
+    for name, limit in STATUTORY_LIMITS.items():
+        timescale: Timescale = getattr(policy.statutory, name)
+        field_ = f"statutory.{name}"
+        if isinstance(limit, ComplainantMinimum):
+            if timescale.working_days < limit.working_days:
+                breaches.append(
+                    f"{field_}.working_days is {timescale.working_days}: the complainant has at least "
+                    f"{limit.working_days} working days for {limit.source}; a policy may lengthen it, never "
+                    "shorten it"
+                )
+            continue
+        if timescale.working_days > limit.working_days:
+            breaches.append(
+                f"{field_}.working_days is {timescale.working_days}: the statutory maximum for {limit.source} "
+                f"is {limit.working_days} working days"
+            )
+        if timescale.extended_max is not None:
+            if limit.extended_max is None:
+                breaches.append(
+                    f"{field_}.extended_max is {timescale.extended_max}: {limit.source} cannot be extended "
+                    f"beyond {limit.working_days} working days"
+                )
+            elif timescale.extended_max > limit.extended_max:
+                breaches.append(
+                    f"{field_}.extended_max is {timescale.extended_max}: the statutory maximum for "
+                    f"{limit.source}, extended, is {limit.extended_max} working days"
+                )
+    if policy.complaint_time_limit_months < STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS:
+        breaches.append(
+            f"complaint_time_limit_months is {policy.complaint_time_limit_months}: the complainant has "
+            f"{STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS} months to make a representation (reg 9 of the 2006 "
+            "Regulations); a policy may lengthen it, never shorten it"
+        )
+    return breaches
 
 
 class CorporateTimescales(_Strict):
@@ -121,6 +196,13 @@ class CouncilPolicy(_Strict):
             raise ValueError("service_areas: each id must be unique")
         return self
 
+    @model_validator(mode="after")
+    def _within_the_statute(self) -> Self:
+        breaches = statutory_breaches(self)
+        if breaches:
+            raise ValueError("; ".join(breaches))
+        return self
+
     def steps(self, procedure: Procedure) -> tuple[Step, ...]:
         timescales = self.statutory if procedure is Procedure.STATUTORY else self.corporate
         return tuple(step for step in Step if step.field in type(timescales).model_fields)
@@ -151,6 +233,8 @@ class CouncilPolicy(_Strict):
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
+    if not first["loc"] and first["type"] == "value_error":
+        return str(first["ctx"]["error"])  # a whole-policy check: its message names the fields
     field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{field}: {first['msg']}{more}"

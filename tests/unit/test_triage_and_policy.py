@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -129,3 +130,92 @@ def test_unreadable_or_malformed_policy_files_fail_clearly(tmp_path: Path) -> No
         load_policy(tmp_path / "missing.json")
     with pytest.raises(PolicyError, match="not valid JSON"):
         parse_policy("{", "policy file x")
+
+
+# The 2006 Regulations (SI 2006/1738) and statutory guidance, typed here from the regulations, not from
+# the code: stage 1 in 10 working days, at most 20 extended; stage 2 in 25, at most 65 extended; the
+# complainant asks for a review panel within 20 working days of the stage 2 response (reg 18); the panel
+# meets within 30, reports within 5 and the authority responds within 15 (regs 19-20), none extendable;
+# a representation may be made within one year (reg 9).
+@pytest.mark.parametrize(
+    ("content", "field", "limit"),
+    [
+        (
+            {"statutory": {"stage3_request": {"working_days": 15}}},
+            "statutory.stage3_request.working_days",
+            "20",
+        ),
+        (
+            {"statutory": {"stage3_request": {"working_days": 19}}},
+            "statutory.stage3_request.working_days",
+            "20",
+        ),
+        (
+            {"statutory": {"stage1": {"working_days": 10, "extended_max": 21}}},
+            "statutory.stage1.extended_max",
+            "20",
+        ),
+        (
+            {"statutory": {"stage1": {"working_days": 11, "extended_max": 20}}},
+            "statutory.stage1.working_days",
+            "10",
+        ),
+        (
+            {"statutory": {"stage2": {"working_days": 25, "extended_max": 66}}},
+            "statutory.stage2.extended_max",
+            "65",
+        ),
+        (
+            {"statutory": {"stage2": {"working_days": 26, "extended_max": 65}}},
+            "statutory.stage2.working_days",
+            "25",
+        ),
+        ({"statutory": {"stage3_panel": {"working_days": 31}}}, "statutory.stage3_panel.working_days", "30"),
+        (
+            {"statutory": {"stage3_panel": {"working_days": 30, "extended_max": 40}}},
+            "statutory.stage3_panel",
+            "30",
+        ),
+        ({"statutory": {"stage3_report": {"working_days": 6}}}, "statutory.stage3_report.working_days", "5"),
+        (
+            {"statutory": {"stage3_response": {"working_days": 16}}},
+            "statutory.stage3_response.working_days",
+            "15",
+        ),
+        ({"complaint_time_limit_months": 6}, "complaint_time_limit_months", "12"),
+    ],
+)
+def test_a_policy_outside_the_statute_is_refused_naming_the_field_and_the_limit(
+    content: dict[str, object], field: str, limit: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    assert field in refused.value.reason
+    assert re.search(rf"\b{limit}\b", refused.value.reason.split(field, 1)[1])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"statutory": {"stage3_request": {"working_days": 30}}},  # more time for the complainant
+        {"statutory": {"stage2_request": {"working_days": 15}}},  # council practice, not statute
+        {"statutory": {"stage1": {"working_days": 5, "extended_max": 15}}},  # the council promises faster
+        {"statutory": {"stage1": {"working_days": 10, "extended_max": 20}}},  # exactly the statute
+        {"statutory": {"stage2": {"working_days": 20, "extended_max": 65}}},
+        {"statutory": {"stage3_panel": {"working_days": 20}, "stage3_response": {"working_days": 10}}},
+        {"statutory": {"acknowledgement": {"working_days": 2}}},
+        {"complaint_time_limit_months": 18},
+    ],
+)
+def test_a_policy_within_the_statute_is_accepted(content: dict[str, object]) -> None:
+    parse_policy(json.dumps(content))
+
+
+def test_the_stage3_request_window_is_the_complainants_twenty_working_days() -> None:
+    """Reg 18: the default is the statutory window, and the due date is 20 working days after the
+    stage 2 response: Mon 2026-03-02 + 20 working days = Mon 2026-03-30 (no bank holiday between)."""
+    policy = CouncilPolicy()
+    assert policy.timescale(Procedure.STATUTORY, Step.STAGE3_REQUEST).working_days == 20
+    assert policy.due_date(Procedure.STATUTORY, Step.STAGE3_REQUEST, date(2026, 3, 2)) == date(2026, 3, 30)
