@@ -183,7 +183,7 @@ def greeting_name(name: str | None) -> str | None:
     words = (name or "").split()
     if not words:
         return None
-    first = words[0][:GREETING_MAX]
+    first = words[0].rstrip(",.;:!?")[:GREETING_MAX]  # "Jo," greets Jo
     looks_like_a_name = all(
         c.isalpha() or c in _NAME_PUNCTUATION or unicodedata.category(c) in ("Mn", "Mc") for c in first
     )
