@@ -1,4 +1,5 @@
-"""``make run``: Heard on http://127.0.0.1:3000 with an embedded AWS. Ctrl-C stops it."""
+"""``make run``: Heard on http://127.0.0.1:3000 with an embedded AWS. Ctrl-C (or SIGTERM) stops it
+within 5 seconds, whatever its clients are doing."""
 
 from __future__ import annotations
 
@@ -6,17 +7,52 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Seconds from Ctrl-C or SIGTERM to the process's end, at the latest.
+STOP_WITHIN = 4.5
+STOPPED = "Heard local service stopped."
+
+
+def _exit_by(seconds: float) -> None:
+    """End the process in ``seconds`` if the orderly stop has not ended it by then: a handler stuck in
+    a request, a thread that will not join, or an exit handler that blocks must not keep it alive. Runs
+    on a daemon thread, so it covers interpreter shutdown too (which joins non-daemon threads)."""
+
+    def force() -> None:
+        sys.stdout.write(f"{STOPPED} (forced after {seconds:g} s)\n")
+        sys.stdout.flush()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, force)
+    timer.daemon = True
+    timer.start()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=float(os.environ.get("HEARD_REQUEST_TIMEOUT", "10")),
+        help="seconds a client has to send a request's head, and then its body (default 10)",
+    )
     args = parser.parse_args()
+
+    # Signals only ask for the stop, which the main thread then carries out: raising from a signal
+    # handler can interrupt the stop itself (a join, a lock, moto's teardown) half-way.
+    stop = threading.Event()
+
+    def _request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
 
     from infra.local.emulator import use_fake_credentials
 
@@ -27,21 +63,15 @@ def main() -> int:
 
     with mock_aws():
         service = LocalService.start(args.host, args.port)
-
-        def _stop(signum: int, frame: FrameType | None) -> None:
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, _stop)
-        service.start_pump()
-        print(service.describe(), flush=True)
-        try:
-            service.server.serve_forever()
-        except KeyboardInterrupt:
+        service.server.request_timeout = args.request_timeout  # type: ignore[attr-defined]
+        service.serve_in_background()
+        if not stop.is_set():
+            print(service.describe(), flush=True)
+        while not stop.wait(0.25):
             pass
-        finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the shutdown
-            service.stop()
-            print("Heard local service stopped.", flush=True)
+        _exit_by(STOP_WITHIN)
+        service.stop()
+    print(STOPPED, flush=True)
     return 0
 
 

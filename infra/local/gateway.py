@@ -312,6 +312,12 @@ class _DeadlineReader(io.RawIOBase):
         return count
 
 
+def _say(line: str) -> None:
+    """One write per line: lines from concurrent requests never interleave."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def _safe_method(command: str) -> str:
     return command if command and len(command) <= 16 and command.isalpha() and command.isupper() else "-"
 
@@ -449,7 +455,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 
     def _log(self, outcome: str) -> None:
         path = urlsplit(self.path).path if self.path.startswith("/") else "-"
-        print(f"{_safe_method(self.command)} {path[:200]} -> {outcome}", flush=True)
+        _say(f"{_safe_method(self.command)} {path[:200]} -> {outcome}")
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self._log(str(int(code)) if isinstance(code, HTTPStatus) else str(code))
@@ -515,7 +521,7 @@ class GatewayServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One line, no traceback (socketserver prints one for any error in a connection's thread)."""
-        print(f"connection error: {type(sys.exc_info()[1]).__name__}", flush=True)
+        _say(f"connection error: {type(sys.exc_info()[1]).__name__}")
 
 
 def http_handler(gateway: Gateway, max_body: int = MAX_PAYLOAD_BYTES) -> type[GatewayRequestHandler]:

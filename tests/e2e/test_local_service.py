@@ -1,18 +1,27 @@
-"""``make run``'s service as a user meets it: a separate process on a port, stopped by Ctrl-C."""
+"""``make run``'s service as a user meets it: a separate process on a port, stopped by Ctrl-C (SIGINT) or
+SIGTERM within 5 seconds, whatever its clients are doing."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+STOP_WITHIN = 5.0
+COMPLIMENT = json.dumps(
+    {"kind": "compliment", "role": "parent", "what_happened": "Thank you!", "consent_privacy": True}
+).encode()
 
 
 def _free_port() -> int:
@@ -22,36 +31,109 @@ def _free_port() -> int:
         return port
 
 
-def test_the_local_service_serves_health_and_stops_cleanly_on_ctrl_c() -> None:
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port)}
+@contextmanager
+def local_service(port: int, *, before: str = "") -> Iterator[subprocess.Popen[str]]:
+    """``python -m infra.local --port PORT`` in its own process group, killed with the group whatever
+    happens (a service that does not stop must not outlive the test). ``before``: Python code to run
+    first in the same process."""
+    start = f"{before}\nfrom infra.local.__main__ import main\nraise SystemExit(main())"
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
+        [sys.executable, "-c", start, "--port", str(port)],
         cwd=ROOT,
-        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                    assert response.status == 200
-                    assert b'"ok"' in response.read()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/health")
+                response = connection.getresponse()
+                assert (response.status, response.read()) == (200, b'{"status":"ok"}')
+                connection.close()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:
                 assert process.poll() is None, "the local service exited early"
                 assert time.monotonic() < deadline, "the local service did not start within 60 s"
                 time.sleep(0.3)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-            assert response.headers["Content-Type"] == "application/json"
+        yield process
     finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
+def stop(process: subprocess.Popen[str], signum: int) -> tuple[float, str]:
+    """Send ``signum``; the seconds until the process exited (assert within 5 s) and its output."""
+    started = time.monotonic()
+    process.send_signal(signum)
+    try:
+        output, _ = process.communicate(timeout=STOP_WITHIN)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the local service did not exit within {STOP_WITHIN} s of signal {signum}")
+    return time.monotonic() - started, output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_local_service_serves_health_and_stops_cleanly(signum: int) -> None:
+    port = _free_port()
+    with local_service(port) as process:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        connection.request("GET", "/health")
+        response = connection.getresponse()
+        assert response.headers["Content-Type"] == "application/json"
+        response.read()
+        connection.close()
+        _, output = stop(process, signum)
     assert process.returncode == 0, output
     assert f"http://127.0.0.1:{port}" in output
     assert "heard-cases" in output
     assert "Heard local service stopped." in output
+    assert "Traceback" not in output
+
+
+def test_ctrl_c_stops_it_with_clients_connected_and_a_request_in_progress() -> None:
+    port = _free_port()
+    with local_service(port) as process, ExitStack() as clients:
+        # An idle keep-alive connection, after a request.
+        keep_alive = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        keep_alive.request("GET", "/health")
+        keep_alive.getresponse().read()
+        clients.callback(keep_alive.close)
+        # A connection that never sends anything, and one whose body stops half-way.
+        for raw in (b"", b"POST /representations HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{"):
+            sock = clients.enter_context(socket.create_connection(("127.0.0.1", port)))
+            sock.sendall(raw)
+        # A submission under way when the signal comes.
+        busy = clients.enter_context(socket.create_connection(("127.0.0.1", port)))
+        busy.sendall(
+            b"POST /representations HTTP/1.1\r\nContent-Type: application/json\r\n"
+            b"Idempotency-Key: stop-1\r\nContent-Length: %d\r\n\r\n%s" % (len(COMPLIMENT), COMPLIMENT)
+        )
+        elapsed, output = stop(process, signal.SIGINT)
+    assert process.returncode == 0, output
+    assert elapsed < STOP_WITHIN
+    assert "Heard local service stopped." in output
+    assert "Traceback" not in output
+
+
+HANG = """
+import threading
+from infra.local.service import LocalService
+
+LocalService.stop = lambda self: threading.Event().wait()  # a stop that never returns
+threading.Thread(target=threading.Event().wait, name="not-a-daemon").start()  # blocks interpreter exit
+"""
+
+
+def test_ctrl_c_ends_the_process_even_when_the_orderly_stop_hangs() -> None:
+    port = _free_port()
+    with local_service(port, before=HANG) as process:
+        elapsed, output = stop(process, signal.SIGINT)
+    assert process.returncode == 1, output
+    assert elapsed < STOP_WITHIN
+    assert "Heard local service stopped. (forced after" in output
     assert "Traceback" not in output
