@@ -109,6 +109,21 @@ def proxy_event(
     }
 
 
+def split_target(target: str) -> tuple[str, str]:
+    """A request target's path and query string, never raising: "//x/y" is a path, as API Gateway
+    sees it (``urlsplit`` would take "x" for a host, and raises on "//[x")."""
+    if not target.startswith("/"):  # absolute form, "http://host/path?query", or garbage
+        try:
+            split = urlsplit(target)
+        except ValueError:
+            return target, ""
+        if not split.scheme or not split.netloc:
+            return target, ""
+        target = (split.path or "/") + (f"?{split.query}" if split.query else "")
+    path, _, query = target.partition("#")[0].partition("?")
+    return path or "/", query
+
+
 class Gateway:
     """Routes requests to Lambda handlers by the catalog, or to local-only routes (``/_local/...``).
     Every answer it gives carries :data:`SECURITY_HEADERS` (a handler's own values win)."""
@@ -147,12 +162,11 @@ class Gateway:
     def _dispatch(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        split = urlsplit(raw_path)
-        path = split.path or "/"
+        path, query = split_target(raw_path)
         allowed: list[str] = []
         local = self._local.get((method, path))
         if local is not None:
-            status, content_type, payload = local(method, path, parse_qs(split.query), body)
+            status, content_type, payload = local(method, path, parse_qs(query), body)
             return status, [("Content-Type", content_type)], payload
         allowed += [m for (m, p) in self._local if p == path]
         for prefix, serve in self._static:
@@ -173,7 +187,7 @@ class Gateway:
             if route_method != method:
                 allowed.append(route_method)
                 continue
-            event = proxy_event(method, resource, path, split.query, headers, body, params, source_ip)
+            event = proxy_event(method, resource, path, query, headers, body, params, source_ip)
             context = LambdaContext(function_name=spec.name, aws_request_id=str(uuid.uuid4()))
             return self._respond(self.handler_for(spec)(event, context))
         if allowed:
@@ -454,7 +468,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _log(self, outcome: str) -> None:
-        path = urlsplit(self.path).path if self.path.startswith("/") else "-"
+        path = split_target(self.path)[0] if self.path.startswith("/") else "-"
         _say(f"{_safe_method(self.command)} {path[:200]} -> {outcome}")
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

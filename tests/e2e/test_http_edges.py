@@ -211,6 +211,7 @@ def test_a_method_no_route_has_is_a_405_with_allow(
 def test_an_unknown_path_is_a_403_and_a_malformed_request_line_a_400(address: tuple[str, int]) -> None:
     raw = exchange(address, b"GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n")
     assert_gateway_error(raw, 403)
+    assert_gateway_error(exchange(address, b"GET //[x HTTP/1.1\r\nConnection: close\r\n\r\n"), 403)
     assert_gateway_error(exchange(address, b"GARBAGE\r\n\r\n"), 400)
     assert_gateway_error(exchange(address, b"GET / HTTP/9.9\r\n\r\n"), 505)
 

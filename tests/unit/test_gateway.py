@@ -15,6 +15,7 @@ from infra.local.gateway import (
     HttpError,
     framing,
     read_chunked,
+    split_target,
     with_security_headers,
 )
 
@@ -150,3 +151,16 @@ def test_static_assets_and_local_routes_carry_the_security_headers(gateway: Gate
 
 def test_the_listen_backlog_holds_a_burst_of_clients() -> None:
     assert GatewayServer.request_queue_size >= 128
+
+
+@pytest.mark.parametrize("target", ["//[x", "//host/health", "/nowhere#frag", "http://[x"])
+def test_odd_request_targets_are_paths_like_any_other(gateway: Gateway, target: str) -> None:
+    status, _, payload = gateway.dispatch("GET", target, {}, b"")
+    assert (status, payload) == (403, b'{"message":"Missing Authentication Token"}')
+
+
+def test_a_request_target_splits_into_path_and_query_without_raising() -> None:
+    assert split_target("/representations?a=1&b=2#x") == ("/representations", "a=1&b=2")
+    assert split_target("http://localhost:3000/health?x=1") == ("/health", "x=1")
+    assert split_target("//[x?y") == ("//[x", "y")
+    assert split_target("*") == ("*", "")
