@@ -10,8 +10,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from functions.http import MAX_BODY_BYTES
-from shared.domain.representation import FieldProblem, RepresentationRequest
+from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES
+from functions.intake.handler import IDEMPOTENCY_KEY_MAX
+from shared.config import policy
+from shared.domain.representation import FREE_TEXT, FieldProblem, RepresentationRequest
 from shared.intake import Receipt
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
@@ -36,11 +38,180 @@ def _html(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
+#: What the model's validators enforce, as JSON Schema patterns (ECMA-262).
+ONE_LINE = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+MULTI_LINE = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+_HIDDEN = (  # format characters and blank-looking letters (shared.domain.representation.is_blank)
+    "\\u00ad\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064"
+    "\\u2066-\\u206f\\u2800\\u3164\\ufeff\\uffa0"
+)
+_INVISIBLE = "\\s" + _HIDDEN
+VISIBLE = f"^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*[^{_INVISIBLE}\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+VISIBLE_ONE_LINE = (
+    f"^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*[^{_INVISIBLE}\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]"
+    "[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+)
+SPECIAL_USE_DOMAINS = (
+    "\\.("
+    + "|".join(
+        "".join(f"[{c}{c.upper()}]" for c in tld)
+        for tld in ("arpa", "invalid", "local", "localhost", "onion", "test")
+    )
+    + ")$"
+)
+#: Blank on one line: spaces (no line breaks or tabs, which one-line fields refuse) and hidden characters.
+BLANK = f"^[ \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000{_HIDDEN}]*$"
+BLANK_IS_ABSENT = frozenset({"email", "advocate_email", "phone", "service_area"})
+PHONE = "^ *\\+?[0-9(][0-9 ()-]{5,18}[0-9] *$"
+DATE_FROM_1900 = "^(19[0-9][0-9]|[2-9][0-9][0-9][0-9])-[0-9]{2}-[0-9]{2}$"
+IDEMPOTENCY_KEY = "^ *[!-~][ -~]*$"
+
+
+def _string(schema: dict[str, Any]) -> dict[str, Any]:
+    """The string branch of an optional field's schema (or the schema itself)."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            return dict(branch)
+    raise ValueError(schema)
+
+
+def _given(properties: dict[str, Any], field: str) -> dict[str, Any]:
+    """The field present and not blank: its string form, with something visible in it."""
+    string = _string(properties[field])
+    if field not in ("email", "advocate_email", "phone"):  # their format or pattern refuses blanks
+        string["pattern"] = VISIBLE if field in FREE_TEXT else VISIBLE_ONE_LINE
+    return {"required": [field], "properties": {field: string}}
+
+
+def _rules(properties: dict[str, Any], ticked: Any) -> list[dict[str, Any]]:
+    """What a complaint must give for its preferred contact (email by default), and that consent to
+    email needs an email address, as if/then rules (``ticked`` is how a ticked box is sent)."""
+    rules: list[dict[str, Any]] = [
+        {
+            "if": {"required": ["consent_email"], "properties": {"consent_email": {"const": ticked}}},
+            "then": _given(properties, "email"),
+        }
+    ]
+    for contact, field in {"email": "email", "phone": "phone", "post": "address"}.items():
+        rules.append(
+            {
+                "if": {
+                    "required": ["kind"] + ([] if contact == "email" else ["preferred_contact"]),
+                    "properties": {"kind": {"const": "complaint"}, "preferred_contact": {"const": contact}},
+                },
+                "then": _given(properties, field),
+            }
+        )
+    rules.append(
+        {
+            "if": {
+                "required": ["kind", "preferred_contact"],
+                "properties": {"kind": {"const": "complaint"}, "preferred_contact": {"const": "advocate"}},
+            },
+            "then": {"anyOf": [_given(properties, "advocate_name"), _given(properties, "advocate_email")]},
+        }
+    )
+    return rules
+
+
+def _constrained(request: dict[str, Any]) -> dict[str, Any]:
+    """The request model's schema with what its validators enforce stated: characters, formats, the
+    council's service areas, the date's range, and what a complaint must give for its contact."""
+    properties = request["properties"]
+    for name, schema in properties.items():
+        if "anyOf" not in schema and schema.get("type") != "string":
+            continue
+        string = _string(schema)
+        string["pattern"] = MULTI_LINE if name in FREE_TEXT else ONE_LINE
+        if name == "what_happened":
+            string["pattern"] = VISIBLE
+            string["description"] = "Blank once invisible characters are removed counts as empty."
+        elif name in ("email", "advocate_email"):
+            string["format"] = "email"
+            # Special-use domains (RFC 6761), which no mail reaches, as email-validator refuses them.
+            string["not"] = {"pattern": SPECIAL_USE_DOMAINS}
+            string["description"] = (
+                "One mailbox: no display name, list, group, quoted or non-ASCII local part, IP literal or "
+                "port. An international domain is stored in its ASCII (punycode) form."
+            )
+        elif name == "phone":
+            string.update(pattern=PHONE)
+        elif name == "service_area":
+            string = {"type": "string", "enum": [area.id for area in policy().service_areas]}
+            string["description"] = "One of the council's service areas (its policy file may replace these)."
+        elif name == "when_happened":
+            string.update(pattern=DATE_FROM_1900, description="From 1900-01-01 to today (Europe/London).")
+        if name in FREE_TEXT:
+            string["description"] = (
+                string.get("description", "") + " New lines and tabs are kept; other control characters "
+                "are refused."
+            ).strip()
+        if "anyOf" in schema:
+            schema["anyOf"] = [string if b.get("type") == "string" else b for b in schema["anyOf"]]
+            if name in BLANK_IS_ABSENT:  # blank is "not given" (their patterns and formats refuse it)
+                schema["anyOf"].insert(1, {"type": "string", "pattern": BLANK})
+        else:
+            properties[name] = {**schema, **string}
+    request["allOf"] = _rules(properties, ticked=True)
+    request["description"] = (
+        f"{request.get('description', '')} A complaint must give the contact its preferred_contact needs "
+        "(email by default); consent_email needs an email address. Booleans are JSON booleans only. Text "
+        "that is blank (once invisible characters are removed) counts as absent."
+    ).strip()
+    return request
+
+
+def _form_post() -> dict[str, Any]:
+    """The online form's fields: the request model's, with the checkboxes as "yes" and the date in three
+    boxes, a per-form token and the honeypot, which must stay empty."""
+    request = _constrained(
+        models_json_schema([(RepresentationRequest, "validation")], ref_template=REF)[1]["$defs"][
+            "RepresentationRequest"
+        ]
+    )
+    properties: dict[str, Any] = {}
+    for name, schema in request["properties"].items():
+        if name in ("consent_privacy", "consent_email", "when_happened"):
+            continue
+        if "$ref" in schema:
+            properties[name] = {"$ref": schema["$ref"]}
+        elif "anyOf" in schema:  # a form sends every box, empty when not filled in
+            properties[name] = {"anyOf": [b for b in schema["anyOf"] if b.get("type") == "string"]}
+        else:
+            properties[name] = schema
+    properties["consent_privacy"] = {"const": "yes", "description": "The ticked box; required."}
+    properties["consent_email"] = {"enum": ["yes", ""], "description": "Ticked (yes) or not."}
+    properties["when_happened-day"] = {"type": "string", "pattern": "^([1-9]|1[0-9]|2[0-8])$"}
+    properties["when_happened-month"] = {"type": "string", "pattern": "^([1-9]|1[0-2])$"}
+    properties["when_happened-year"] = {"type": "string", "pattern": "^(19[0-9][0-9]|20[01][0-9])$"}
+    properties["form_token"] = {
+        "type": "string",
+        "description": "The page's token (32 hex digits): a double submit is one representation. Any other "
+        "value is accepted without that protection.",
+    }
+    properties["website"] = {"type": "string", "maxLength": 0, "description": "The honeypot: leave empty."}
+    required = ["kind", "role", "what_happened", "consent_privacy"]
+    parts = ["when_happened-day", "when_happened-month", "when_happened-year"]
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "dependentRequired": {part: [p for p in parts if p != part] for part in parts},
+        "additionalProperties": True,  # a browser may send more (a button's name): they are ignored
+        "allOf": _rules(request["properties"], ticked="yes"),
+        "description": (
+            f"At most {MAX_FORM_BODY_BYTES:,} bytes URL-encoded (enough for every answer at its limit in "
+            "four-byte characters). The same rules as the JSON API."
+        ),
+    }
+
+
 def document() -> dict[str, Any]:
     _, schemas = models_json_schema(
         [(RepresentationRequest, "validation"), (Receipt, "serialization"), (Problem, "serialization")],
         ref_template=REF,
     )
+    schemas["$defs"]["RepresentationRequest"] = _constrained(schemas["$defs"]["RepresentationRequest"])
     return {
         "openapi": "3.1.0",
         "info": {
@@ -48,7 +219,9 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Make a comment, compliment or complaint about a council's children's social care services. "
-                f"Request bodies are limited to {MAX_BODY_BYTES // 1024} KB. Retries with the same "
+                f"JSON request bodies are limited to {MAX_BODY_BYTES:,} bytes and form posts to "
+                f"{MAX_FORM_BODY_BYTES:,} bytes, enough for every answer at its limit in four-byte "
+                "characters; bodies must be UTF-8. Retries with the same "
                 "Idempotency-Key (or an identical body within 24 hours) return the first answer."
             ),
         },
@@ -78,12 +251,21 @@ def document() -> dict[str, Any]:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "description": "Any unique string up to 128 characters; a retry with the same key returns the same reference.",
-                            "schema": {"type": "string", "maxLength": 128},
+                            "description": (
+                                f"Any unique string of 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters; "
+                                "a retry with the same key returns the same reference."
+                            ),
+                            "schema": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": IDEMPOTENCY_KEY_MAX,
+                                "pattern": IDEMPOTENCY_KEY,
+                            },
                         }
                     ],
                     "requestBody": {
                         "required": True,
+                        "description": f"At most {MAX_BODY_BYTES:,} bytes of UTF-8 JSON.",
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": REF.format(model="RepresentationRequest")}
@@ -98,13 +280,16 @@ def document() -> dict[str, Any]:
                             },
                         },
                         "400": _problem(
-                            "The body is not JSON, or the Idempotency-Key header is not acceptable"
+                            "The body is not UTF-8 JSON (or is nested too deeply), or the Idempotency-Key "
+                            "header is not acceptable"
                         ),
-                        "409": _problem("The same request is being processed: retry shortly"),
+                        "409": _problem(
+                            "The same request is being processed, or we are very busy: retry after the "
+                            "Retry-After header's seconds"
+                        ),
                         "413": _problem("The body is too large"),
-                        "415": _problem("The body is not application/json"),
+                        "415": _problem("The body is not application/json, or not UTF-8"),
                         "422": _problem("Something in the representation needs changing: see errors"),
-                        "503": _problem("Busy: retry after the Retry-After header's seconds"),
                     },
                 }
             },
@@ -119,14 +304,14 @@ def document() -> dict[str, Any]:
                     "summary": "Submit the online form",
                     "requestBody": {
                         "required": True,
-                        "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+                        "content": {"application/x-www-form-urlencoded": {"schema": _form_post()}},
                     },
                     "responses": {
                         "201": _html("The confirmation page with the reference"),
-                        "400": _html("Not accepted"),
+                        "400": _html("Not accepted (the honeypot was filled, or the body is not UTF-8)"),
                         "409": _html("Being processed: try again"),
-                        "413": _html("Too long"),
-                        "415": _html("Not a form post"),
+                        "413": _html("Too long: the form again, with what was typed kept"),
+                        "415": _html("Not a form post, or not UTF-8"),
                         "422": _html("The form again, with an error summary"),
                     },
                 },

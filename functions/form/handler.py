@@ -68,8 +68,9 @@ def show_form(request: Request) -> Response:
 def to_request_data(values: dict[str, str]) -> dict[str, Any]:
     """Form fields as the model's input: checkboxes to booleans, the three date boxes to one date."""
     data: dict[str, Any] = {k: v for k, v in values.items() if k in FIELDS and k not in CHECKBOXES}
-    for box in CHECKBOXES:
-        data[box] = values.get(box) == "yes"
+    for box in CHECKBOXES:  # ticked is "yes", unticked is absent; anything else is refused as not a boolean
+        value = values.get(box, "")
+        data[box] = {"yes": True, "": False}.get(value, value)
     day, month, year = (values.get(p, "").strip() for p in DATE_PARTS)
     if day or month or year:
         data["when_happened"] = f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"

@@ -28,7 +28,7 @@ logger = Logger(service="heard-intake")
 router = Router()
 IDEMPOTENCY_KEY_MAX = 128
 #: Printable ASCII, as the OpenAPI document states.
-IDEMPOTENCY_KEY = re.compile(rf"^[\x20-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}$")
+IDEMPOTENCY_KEY = re.compile(rf"^(?=.{{1,{IDEMPOTENCY_KEY_MAX}}}$) *[\x21-\x7e][\x20-\x7e]*$")
 
 
 @router.route("GET", "/health")
@@ -51,8 +51,9 @@ def create_representation(request: Request) -> Response:
         return problem(400, "The request body is not valid JSON: it is nested too deeply")
     if not isinstance(data, dict):
         return problem(422, "The request body must be a JSON object")
-    key = request.header("idempotency-key") or None
-    if key is not None and not IDEMPOTENCY_KEY.match(key):
+    sent = request.headers.get("idempotency-key")  # when sent, even empty, it must be a usable key
+    key = sent.strip() if sent is not None else None
+    if sent is not None and not IDEMPOTENCY_KEY.match(sent):
         return problem(
             400,
             f"The Idempotency-Key header must be at most {IDEMPOTENCY_KEY_MAX} printable characters "

@@ -28,7 +28,7 @@ SHORT = 100
 MEDIUM = 500
 LONG = 5000
 EMAIL_MAX = 254
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9(][0-9 ()-]{5,18}[0-9]$")
 #: The earliest date "when it happened" may be: anything earlier is a typing mistake.
 EARLIEST_DATE = date(1900, 1, 1)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -55,6 +55,21 @@ class AdvocacyWish(StrEnum):
     NO = "no"
 
 
+TEXT_FIELDS = (
+    "child_name",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "advocate_name",
+    "advocate_organisation",
+    "advocate_email",
+    "service_area",
+    "team_or_worker",
+    "what_happened",
+    "outcome_wanted",
+    "support_needs",
+)
 Short = Annotated[str, Field(max_length=SHORT)]
 Medium = Annotated[str, Field(max_length=MEDIUM)]
 Email = Annotated[str, Field(max_length=EMAIL_MAX)]
@@ -84,7 +99,8 @@ def single_mailbox(address: str) -> str:
 class RepresentationRequest(BaseModel):
     """A new comment, compliment or complaint. Unknown fields are refused; text is kept as text."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # Text is stripped after its length is checked, so a limit is on what was sent (as JSON Schema's is).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Kind
     role: ComplainantRole
@@ -109,22 +125,7 @@ class RepresentationRequest(BaseModel):
     consent_privacy: StrictBool = Field(json_schema_extra={"const": True})
     consent_email: StrictBool = False
 
-    @field_validator(
-        "child_name",
-        "name",
-        "email",
-        "phone",
-        "address",
-        "advocate_name",
-        "advocate_organisation",
-        "advocate_email",
-        "service_area",
-        "team_or_worker",
-        "what_happened",
-        "outcome_wanted",
-        "support_needs",
-        mode="before",
-    )
+    @field_validator(*TEXT_FIELDS, mode="before")
     @classmethod
     def _text(cls, value: Any, info: ValidationInfo) -> Any:
         """Blank (invisible characters included) is empty; control characters are refused."""
@@ -133,11 +134,16 @@ class RepresentationRequest(BaseModel):
         free = info.field_name in FREE_TEXT
         if free:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if is_blank(value):
-            return "" if info.field_name == "what_happened" else None
         if (REFUSED_IN_FREE_TEXT if free else REFUSED_IN_ONE_LINE).search(value):
             raise ValueError("control_free_text" if free else "control_one_line")
+        if is_blank(value):
+            return "" if info.field_name == "what_happened" else None
         return value
+
+    @field_validator(*TEXT_FIELDS)
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return None if value is None else value.strip()
 
     @field_validator("email", "advocate_email")
     @classmethod

@@ -111,7 +111,7 @@ def test_booleans_are_json_booleans_only(gateway: Gateway, value: Any) -> None:
     assert stored_nothing()
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200c\u200d", "\u2060", "\ufeff", " \u200b\n\u00ad "])
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c\u200d", "\u2060", "\ufeff", " \u200b\u3000\u00ad "])
 def test_text_that_is_only_invisible_characters_is_empty(gateway: Gateway, invisible: str) -> None:
     status, body = post(gateway, as_json(complaint(what_happened=invisible)))
     assert status == 422 and messages(body)["what_happened"] == "Tell us what you want to say"

@@ -76,3 +76,44 @@ def test_typed_errors_map_to_statuses_and_others_propagate() -> None:
     assert refused["statusCode"] == 409 and json.loads(refused["body"]) == {"message": "refused: no"}
     with pytest.raises(RuntimeError):
         _router().resolve(_event("GET", "/crash"))
+
+
+def test_every_answer_carries_the_security_headers_even_errors_and_unknown_routes() -> None:
+    from functions.http import SECURITY_HEADERS
+
+    router = _router()
+    for result in (
+        router.resolve(_event("POST", "/echo", "x")),
+        router.resolve(_event("GET", "/nowhere")),
+        router.resolve(_event("GET", "/echo")),
+        router.resolve(_event("GET", "/refuse")),
+    ):
+        for name, value in SECURITY_HEADERS.items():
+            assert result["headers"][name] == value
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"caf\xe9", "Application/JSON; charset=UTF-8", 400),
+        ("{}".encode("utf-16"), "application/json", 415),
+        ("{}".encode("utf-16-le"), "application/json", 415),
+        (b"{}", "application/json; charset=utf-16", 415),
+        (b"{}", "application/json; charset=iso-8859-1", 415),
+    ],
+)
+def test_bodies_that_are_not_utf8_are_refused(body: bytes, content_type: str, status: int) -> None:
+    from functions.http import UndecodableBody
+
+    request = Request("POST", "/", {"content-type": content_type}, body)
+    with pytest.raises(UndecodableBody) as refused:
+        request.text()
+    assert refused.value.status == status and "UTF-8" in refused.value.message
+
+
+def test_utf8_with_or_without_a_byte_order_mark_is_text() -> None:
+    assert (
+        Request("POST", "/", {"content-type": "application/json; charset=utf-8"}, b"\xef\xbb\xbf{}").text()
+        == "{}"
+    )
+    assert Request("POST", "/", {}, "é".encode()).text() == "é"
