@@ -49,21 +49,37 @@ def use_fake_credentials() -> None:
 #: Held for every call into moto: its in-process backends are not thread-safe. Code that reads moto's
 #: models directly (the stream pump) holds it too. Never hold it while waiting for something else.
 MOTO_LOCK = threading.RLock()
-_serialized = False
+_prepared = False
 
 
-def serialize_calls() -> None:
-    """Make each emulated AWS call atomic, as the real services are, and transactions cost what they
-    write (:mod:`infra.local.transactions`). Calls from different threads still interleave between
-    calls, so races between requests remain real."""
-    global _serialized
-    if _serialized:
+class _Untracked(list[Any]):
+    """A stand-in for a moto model class's ``instances_tracked`` that keeps nothing."""
+
+    def append(self, instance: Any) -> None:
+        pass
+
+
+def prepare_moto() -> None:
+    """Make moto fit to run for a long time under concurrent use (idempotent):
+
+    - each emulated AWS call is atomic, as the real services are: calls from different threads still
+      interleave between calls, so races between requests remain real;
+    - a transaction costs what it writes (:mod:`infra.local.transactions`);
+    - moto's registry of every model instance ever made (for its own ``/moto-api/data.json``) keeps no
+      DynamoDB items or stream records: every write, copy and stream image stayed alive in it, about
+      0.3 MB a submission."""
+    global _prepared
+    if _prepared:
         return
     from moto.core.botocore_stubber import BotocoreStubber
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import StreamRecord
 
     from infra.local import transactions
 
     transactions.install()
+    for model in (Item, StreamRecord):
+        model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
     process = BotocoreStubber.process_request
 
     def process_request(self: BotocoreStubber, request: Any) -> Any:
@@ -71,7 +87,7 @@ def serialize_calls() -> None:
             return process(self, request)
 
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
-    _serialized = True
+    _prepared = True
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -106,7 +122,7 @@ def create_resources(
     """Create Heard's resources in the active moto mock and export their names to the environment."""
     import boto3
 
-    serialize_calls()
+    prepare_moto()
     dynamodb = boto3.client("dynamodb")
     dynamodb.create_table(**table_definition(table_name))
     dynamodb.update_time_to_live(
