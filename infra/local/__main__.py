@@ -62,8 +62,13 @@ def main() -> int:
     from infra.local.service import LocalService
 
     with mock_aws():
-        service = LocalService.start(args.host, args.port)
-        service.server.request_timeout = args.request_timeout  # type: ignore[attr-defined]
+        state_file = os.environ.get("HEARD_LOCAL_STATE", "").strip()
+        service = LocalService.start(
+            args.host,
+            args.port,
+            request_timeout=args.request_timeout,
+            state_file=Path(state_file) if state_file else None,
+        )
         service.serve_in_background()
         if not stop.is_set():
             print(service.describe(), flush=True)

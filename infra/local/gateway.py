@@ -71,6 +71,14 @@ def _match(template: str, path: str) -> dict[str, str] | None:
     return params
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def proxy_event(
     method: str,
     resource: str,
@@ -81,8 +89,8 @@ def proxy_event(
     params: dict[str, str],
     source_ip: str,
 ) -> dict[str, Any]:
-    content_type = headers.get("content-type", headers.get("Content-Type", ""))
-    is_text = not body or content_type.startswith(_TEXT_TYPES)
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "").lower()
+    is_text = not body or (content_type.startswith(_TEXT_TYPES) and _is_utf8(body))
     multi_query = parse_qs(query, keep_blank_values=True) if query else {}
     return {
         "resource": resource,
@@ -103,8 +111,9 @@ def proxy_event(
             "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
         },
-        "body": (body.decode("utf-8", errors="replace") if is_text else base64.b64encode(body).decode())
-        or None,
+        # Bytes that are not UTF-8 travel base64-encoded, so the handler sees them as they were sent
+        # (and refuses them) rather than a text with replacement characters.
+        "body": (body.decode("utf-8") if is_text else base64.b64encode(body).decode()) or None,
         "isBase64Encoded": not is_text,
     }
 

@@ -6,16 +6,23 @@ from __future__ import annotations
 import json
 import mimetypes
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from infra.catalog import API_FUNCTIONS, FUNCTIONS, NOTIFIER, FunctionSpec
 from infra.local import state
 from infra.local.emulator import LocalResources, create_resources
-from infra.local.gateway import Gateway, LambdaContext, load_handler, serve
+from infra.local.gateway import (
+    DEFAULT_REQUEST_TIMEOUT,
+    Gateway,
+    GatewayServer,
+    LambdaContext,
+    load_handler,
+    serve,
+)
 from infra.local.outbox import outbox_page, sent_emails
 from infra.local.streams import StreamPump
 from shared import config, wiring
@@ -24,6 +31,8 @@ from shared.notifier import redrive_dead_letters
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "build" / "assets"
+#: How long :meth:`LocalService.stop` gives its threads, in all (``make run`` must end within 5 s).
+STOP_SECONDS = 2.5
 
 
 def _json(status: int, body: Any) -> tuple[int, str, bytes]:
@@ -42,12 +51,12 @@ def serve_asset(relative: str) -> tuple[int, str, bytes]:
 class LocalService:
     resources: LocalResources
     gateway: Gateway
-    server: ThreadingHTTPServer
+    server: GatewayServer
     pump: StreamPump
     clock: OffsetClock
+    stopping: threading.Event
     state_file: Path | None = None
     threads: list[threading.Thread] = field(default_factory=list)
-    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -62,10 +71,10 @@ class LocalService:
         *,
         pump_backoff: float = 0.5,
         state_file: Path | None = None,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> LocalService:
         """Create the resources in the active moto mock, reload the saved store if ``state_file`` is
-        given, and bind the server (port 0: any free port). :meth:`start_pump` starts the stream
-        delivery and the scheduled functions."""
+        given, and bind the server (port 0: any free port). :meth:`serve_in_background` starts it."""
         resources = create_resources()
         if state_file is not None:
             loaded = state.load(state_file, resources.table_name)
@@ -89,17 +98,21 @@ class LocalService:
         gateway.add_local_route(
             "POST", "/_local/dead-letters/redrive", lambda *_: _json(200, _redrive(clock))
         )
+        stopping = threading.Event()
         pump = StreamPump(
             resources.table_name,
             load_handler(NOTIFIER.handler),
             resources.dead_letter_queue_url,
             backoff_seconds=pump_backoff,
+            sleep=stopping.wait,  # a retry's backoff ends at once when the service stops
         )
-        return cls(resources, gateway, serve(gateway, host, port), pump, clock, state_file)
+        server = serve(gateway, host, port, request_timeout=request_timeout)
+        return cls(resources, gateway, server, pump, clock, stopping, state_file)
 
-    def start_pump(self) -> None:
-        """Start the background work: the stream delivery, the scheduled functions (as EventBridge
-        would run them) and, with a state file, the periodic save."""
+    def serve_in_background(self) -> None:
+        """Serve HTTP, deliver the stream, run the scheduled functions (as EventBridge would) and, with
+        a state file, save the store every few seconds: each on its own thread."""
+        self._background("heard-http", self.server.serve_forever, 0.1)
         self._background("heard-stream", self.pump.run, self.stopping)
         for spec in FUNCTIONS:
             if spec.schedule_minutes:
@@ -128,19 +141,16 @@ class LocalService:
             except Exception as exc:  # keep the local service alive; report the type only
                 print(f"{spec.name}: {type(exc).__name__}", flush=True)
 
-    def serve_in_background(self) -> None:
-        self.start_pump()
-        thread = threading.Thread(target=self.server.serve_forever, name="heard-http", daemon=True)
-        thread.start()
-        self.threads.append(thread)
-
-    def stop(self) -> None:
+    def stop(self, within: float = STOP_SECONDS) -> None:
+        """Stop taking requests and close connections at once, then give the background threads until
+        ``within`` seconds in all to finish, and save the store (cleanly) if it is kept."""
+        deadline = time.monotonic() + within
         self.stopping.set()
         if any(t.name == "heard-http" for t in self.threads):
             self.server.shutdown()
-        for thread in self.threads:
-            thread.join(timeout=10)
         self.server.server_close()
+        for thread in self.threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.state_file is not None:
             saved = state.save(self.state_file, self.resources.table_name, clean=True)
             print(f"Local state: {saved} items saved to {self.state_file}", flush=True)

@@ -27,8 +27,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start(pump_backoff=0.05)
-        local.server.request_timeout = TIMEOUT  # type: ignore[attr-defined]
+        local = LocalService.start(pump_backoff=0.05, request_timeout=TIMEOUT)
         local.serve_in_background()
         yield local
         local.stop()
@@ -243,3 +242,18 @@ def test_the_log_keeps_paths_only(address: tuple[str, int], capsys: pytest.Captu
     assert "/nowhere -> 403" in out
     assert "sam@" not in out and "Sam" not in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=UTF-8"])
+def test_a_body_that_is_not_utf8_reaches_the_handler_as_sent_and_is_a_400(
+    address: tuple[str, int], content_type: str
+) -> None:
+    body = b'{"kind": "compliment", "role": "parent", "what_happened": "caf\xe9", "consent_privacy": true}'
+    raw = exchange(
+        address,
+        b"POST /representations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body,
+    )
+    status, _, payload = parse(raw)
+    assert status == 400 and b"UTF-8" in payload, payload
