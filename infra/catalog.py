@@ -65,12 +65,12 @@ COUNTERS = "COUNTER#*"
 INTAKE_IDEMPOTENCY = names.idempotency_pk("intake")
 NOTIFICATIONS_BY_STATUS = "NOTIFY#*"  # partition values of the by-status-due index for notifications
 
-#: What registering a representation does: reads and advances the year's counter, writes the case, its
-#: first event and its notifications in one transaction (IAM authorises each item of TransactWriteItems
-#: as the action it performs: the counter's Update as UpdateItem, the rest as PutItem), and keeps Powertools
-#: idempotency records. It never reads a case.
+#: What registering a representation does: takes the year's next number (an atomic ADD: UpdateItem),
+#: writes the case, its first event and its notifications in one transaction (IAM authorises each item of
+#: TransactWriteItems as the action it performs: PutItem), and keeps Powertools idempotency records. It
+#: never reads a case.
 _REGISTERS_REPRESENTATIONS = (
-    TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem"), (COUNTERS,)),
+    TableAccess(("dynamodb:UpdateItem",), (COUNTERS,)),
     TableAccess(("dynamodb:PutItem",), (CASES,)),
     TableAccess(
         ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),

@@ -105,9 +105,9 @@ def test_the_public_functions_cannot_read_any_case(roles: dict[str, Role], publi
 def test_the_public_functions_can_register_a_representation(roles: dict[str, Role], public: str) -> None:
     role = roles[public]
     counter = names.counter_pk(2026)
-    # the reference number: read the year's counter, then advance it inside the transaction
-    assert role.allows("dynamodb:GetItem", TABLE, (counter,))
+    # the reference number: one atomic ADD on the year's counter, never a read
     assert role.allows("dynamodb:UpdateItem", TABLE, (counter,))
+    assert not role.allows("dynamodb:GetItem", TABLE, (counter,))
     # the transaction's Puts: the case, its first event and its notifications, all under CASE#<id>
     assert role.allows("dynamodb:PutItem", TABLE, (SOME_CASE,))
     # Powertools idempotency records: GetItem, PutItem, UpdateItem and DeleteItem on IDEMPOTENCY#intake
