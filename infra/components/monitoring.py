@@ -56,51 +56,22 @@ class Monitoring(Construct):
                 alarm_description="Stream batches the notifier gave up on: inspect and redrive",
             )
         )
-        notifier_logs = functions[NOTIFIER.name].log_group
-        logs.MetricFilter(
-            self,
-            "DeadLetteredFilter",
-            log_group=notifier_logs,
-            metric_namespace="Heard",
-            metric_name=DEAD_LETTERED,
-            filter_pattern=logs.FilterPattern.string_value("$.outcome", "=", "dead-lettered"),
-            metric_value="1",
-        )
         alarms.append(
-            cloudwatch.Metric(
-                namespace="Heard", metric_name=DEAD_LETTERED, statistic="Sum", period=Duration.minutes(5)
-            ).create_alarm(
-                self,
-                "NotificationsDeadLettered",
-                threshold=1,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description="Notifications failed every attempt: `heard notifications redrive` after fixing SES",
+            self._logged_outcome(
+                DEAD_LETTERED,
+                functions[NOTIFIER.name].log_group,
+                "dead-lettered",
+                "Notifications failed every attempt: `heard notifications redrive` after fixing SES",
             )
         )
         # The sweeper logs one JSON line per notification whose sending lease expired.
-        logs.MetricFilter(
-            self,
-            "StuckFilter",
-            log_group=functions[SWEEPER.name].log_group,
-            metric_namespace="Heard",
-            metric_name=STUCK,
-            filter_pattern=logs.FilterPattern.string_value("$.outcome", "=", "lease-expired"),
-            metric_value="1",
-        )
         alarms.append(
-            cloudwatch.Metric(
-                namespace="Heard", metric_name=STUCK, statistic="Sum", period=Duration.minutes(5)
-            ).create_alarm(
-                self,
-                "NotificationsStuck",
-                threshold=1,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=(
-                    "Notifications stuck in sending past their lease were found by the sweeper and handed back: "
-                    "check the Notifier's errors and timeouts"
-                ),
+            self._logged_outcome(
+                STUCK,
+                functions[SWEEPER.name].log_group,
+                "lease-expired",
+                "Notifications stuck in sending past their lease were found by the sweeper and handed back: "
+                "check the Notifier's errors and timeouts",
             )
         )
         alarms.append(
@@ -110,3 +81,27 @@ class Monitoring(Construct):
         )
         for alarm in alarms:
             alarm.add_alarm_action(action)
+
+    def _logged_outcome(
+        self, metric: str, log_group: logs.ILogGroup, outcome: str, description: str
+    ) -> cloudwatch.Alarm:
+        """An alarm on the JSON log lines whose ``outcome`` is ``outcome`` (a metric filter counts them)."""
+        logs.MetricFilter(
+            self,
+            f"{metric}Filter",
+            log_group=log_group,
+            metric_namespace="Heard",
+            metric_name=metric,
+            filter_pattern=logs.FilterPattern.string_value("$.outcome", "=", outcome),
+            metric_value="1",
+        )
+        return cloudwatch.Metric(
+            namespace="Heard", metric_name=metric, statistic="Sum", period=Duration.minutes(5)
+        ).create_alarm(
+            self,
+            metric,
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )

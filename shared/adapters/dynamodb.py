@@ -359,47 +359,56 @@ class DynamoCaseStore:
         """Hand an expired claim back: pending (the stream delivers it again) while attempts are left,
         else failed (a dead letter). None if it changed meanwhile (sent, or taken again)."""
         status = NotificationStatus.PENDING if attempts < max_attempts else NotificationStatus.FAILED
+        released = self._move(
+            case_id,
+            notification_id,
+            status,
+            now,
+            "last_error = :e, released_at = :now",
+            "#s = :sending AND lease_until < :now AND attempts = :attempts",
+            {
+                ":attempts": {"N": str(attempts)},
+                ":e": {"S": "LeaseExpired: the sender stopped between claiming and recording"},
+            },
+        )
+        return status if released else None
+
+    def redrive(self, case_id: str, notification_id: str, now: datetime) -> bool:
+        """Put a dead letter (failed, stale pending, or an expired claim) back to pending, attempts reset."""
+        return self._move(
+            case_id,
+            notification_id,
+            NotificationStatus.PENDING,
+            now,
+            "attempts = :zero, redriven_at = :now",
+            "#s = :failed OR #s = :s OR (#s = :sending AND lease_until < :now)",
+            {":failed": {"S": NotificationStatus.FAILED.value}, ":zero": {"N": "0"}},
+        )
+
+    def _move(
+        self,
+        case_id: str,
+        notification_id: str,
+        status: NotificationStatus,
+        now: datetime,
+        more: str,
+        condition: str,
+        more_values: dict[str, Any],
+    ) -> bool:
+        """Set a notification's status (and its index keys) if ``condition`` holds, ending any lease;
+        False if it does not. ``:s`` is the new status, ``:sending`` and ``:now`` are bound."""
         names_, values = _status_change(status, now.isoformat(), notification_id)
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
-                UpdateExpression=(
-                    "SET #s = :s, #g = :g, #gs = :gs, last_error = :e, released_at = :now REMOVE lease_until"
-                ),
-                ConditionExpression="#s = :sending AND lease_until < :now AND attempts = :attempts",
+                UpdateExpression=f"SET #s = :s, #g = :g, #gs = :gs, {more} REMOVE lease_until",
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names_,
                 ExpressionAttributeValues={
                     **values,
+                    **more_values,
                     ":sending": {"S": NotificationStatus.SENDING.value},
-                    ":attempts": {"N": str(attempts)},
-                    ":e": {"S": "LeaseExpired: the sender stopped between claiming and recording"},
-                    ":now": {"S": now.isoformat()},
-                },
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return None
-            raise
-        return status
-
-    def redrive(self, case_id: str, notification_id: str, now: datetime) -> bool:
-        """Put a dead letter (failed, stale pending, or an expired claim) back to pending, attempts reset."""
-        names_, values = _status_change(NotificationStatus.PENDING, now.isoformat(), notification_id)
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_key(names.case_pk(case_id), names.notification_sk(notification_id)),
-                UpdateExpression=(
-                    "SET #s = :s, #g = :g, #gs = :gs, attempts = :zero, redriven_at = :now REMOVE lease_until"
-                ),
-                ConditionExpression="#s = :failed OR #s = :s OR (#s = :sending AND lease_until < :now)",
-                ExpressionAttributeNames=names_,
-                ExpressionAttributeValues={
-                    **values,
-                    ":failed": {"S": NotificationStatus.FAILED.value},
-                    ":sending": {"S": NotificationStatus.SENDING.value},
-                    ":zero": {"N": "0"},
                     ":now": {"S": now.isoformat()},
                 },
             )
