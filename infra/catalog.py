@@ -101,7 +101,7 @@ NOTIFIER = FunctionSpec(
         retry_attempts=8,
         max_record_age_seconds=24 * 60 * 60,
         bisect_on_error=True,
-        filter={"dynamodb": {"NewImage": {"type": {"S": ["notification"]}}}},
+        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [names.NOTIFICATION_TYPE]}}}},
     ),
     # Claims and settles notifications (and the case's copy of their status); may read one notification.
     table_access=(TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem"), (CASES,)),),

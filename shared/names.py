@@ -34,6 +34,11 @@ GSI_KEYS: Final = {
     GSI_FINANCIAL_YEAR: ("GSI3PK", "GSI3SK"),
 }
 TTL_ATTRIBUTE: Final = "expires_at"
+TYPE_ATTRIBUTE: Final = "type"
+# Values of TYPE_ATTRIBUTE: what an item is (the stream's filter and the notifier read it).
+CASE_TYPE: Final = "case"
+EVENT_TYPE: Final = "event"
+NOTIFICATION_TYPE: Final = "notification"
 VERSION_ATTRIBUTE: Final = "version"
 
 

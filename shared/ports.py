@@ -31,7 +31,8 @@ class CaseRepository(Protocol):
 class Idempotency(Protocol):
     def once(self, key: str, fingerprint: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """Run ``work`` once per key within the window; a repeat returns the first result. The same key
-        with a different fingerprint is refused."""
+        with a different fingerprint raises :class:`~shared.domain.errors.KeyReused`; a key whose first
+        request is still running raises :class:`~shared.domain.errors.Conflict`."""
         ...
 
 

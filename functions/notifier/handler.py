@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.adapters.dynamodb import NOTIFICATION_TYPE
+from shared import names
 from shared.domain.case import NotificationStatus
 from shared.notifier import Outcome
 from shared.wiring import notification_sender
@@ -21,7 +21,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def record_handler(record: DynamoDBRecord) -> None:
     image = (record.raw_event.get("dynamodb") or {}).get("NewImage") or {}
-    if image.get("type", {}).get("S") != NOTIFICATION_TYPE:
+    if image.get(names.TYPE_ATTRIBUTE, {}).get("S") != names.NOTIFICATION_TYPE:
         return
     if image.get("status", {}).get("S") != NotificationStatus.PENDING.value:
         return

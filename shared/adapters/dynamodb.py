@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
-CASE_TYPE = "case"
-EVENT_TYPE = "event"
-NOTIFICATION_TYPE = "notification"
 STALE_PENDING_SECONDS = 900
 _STATUS_PK, _STATUS_SK = names.GSI_KEYS[names.GSI_STATUS_DUE]
 
@@ -101,7 +98,7 @@ class DynamoCaseStore:
         return {
             names.PK: names.case_pk(new.case_id),
             names.SK: names.CASE_SK,
-            "type": CASE_TYPE,
+            names.TYPE_ATTRIBUTE: names.CASE_TYPE,
             names.VERSION_ATTRIBUTE: 1,
             **_gsi(names.GSI_STATUS_DUE, f"STATUS#{case['status']}", f"{due}#{new.case_id}"),
             **_gsi(
@@ -135,7 +132,7 @@ class DynamoCaseStore:
                         {
                             names.PK: names.case_pk(event.case_id),
                             names.SK: names.event_sk(event.at.isoformat(), event.sequence),
-                            "type": EVENT_TYPE,
+                            names.TYPE_ATTRIBUTE: names.EVENT_TYPE,
                             "at": event.at.isoformat(),
                             "sequence": event.sequence,
                             "actor": event.actor.value,
@@ -172,7 +169,7 @@ class DynamoCaseStore:
         return {
             names.PK: names.case_pk(notification.case_id),
             names.SK: names.notification_sk(notification.notification_id),
-            "type": NOTIFICATION_TYPE,
+            names.TYPE_ATTRIBUTE: names.NOTIFICATION_TYPE,
             "notification_id": notification.notification_id,
             "case_id": notification.case_id,
             "purpose": notification.purpose.value,
