@@ -61,9 +61,11 @@ RUNTIME_ENVIRONMENT: dict[str, str] = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 # Partition key patterns (IAM dynamodb:LeadingKeys) of the items each function touches.
 CASES = names.case_pk("*")
-COUNTERS = "COUNTER#*"
+COUNTERS = names.counter_pk("*")
 INTAKE_IDEMPOTENCY = names.idempotency_pk("intake")
-NOTIFICATIONS_BY_STATUS = "NOTIFY#*"  # partition values of the by-status-due index for notifications
+NOTIFICATIONS_BY_STATUS = names.notification_status_pk(
+    "*"
+)  # partition values of the by-status-due index for notifications
 
 #: What registering a representation does: takes the year's next number (an atomic ADD: UpdateItem),
 #: writes the case, its first event and its notifications in one transaction (IAM authorises each item of

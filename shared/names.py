@@ -57,7 +57,7 @@ def notification_sk(notification_id: str) -> str:
     return f"NOTIFY#{notification_id}"
 
 
-def counter_pk(year: int) -> str:
+def counter_pk(year: int | str) -> str:
     return f"COUNTER#{year}"
 
 
@@ -66,3 +66,28 @@ COUNTER_SK: Final = "COUNTER"
 
 def idempotency_pk(key: str) -> str:
     return f"IDEMPOTENCY#{key}"
+
+
+# Index keys (docs/data-model.md): partitions by what is looked up, sort keys "<ordering value>#<id>".
+
+
+def status_pk(status: str) -> str:
+    """by-status-due partition of cases in ``status``."""
+    return f"STATUS#{status}"
+
+
+def notification_status_pk(status: str) -> str:
+    """by-status-due partition of notifications in ``status``."""
+    return f"NOTIFY#{status}"
+
+
+def area_pk(service_area: str | None) -> str:
+    return f"AREA#{service_area or 'unknown'}"
+
+
+def financial_year_pk(year: int) -> str:
+    return f"FY#{year}"
+
+
+def index_sk(ordering: str, item_id: str) -> str:
+    return f"{ordering}#{item_id}"

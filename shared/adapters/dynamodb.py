@@ -48,7 +48,11 @@ def _gsi(index: str, pk: str, sk: str) -> dict[str, str]:
 
 
 def notification_status_key(status: NotificationStatus, at: str, notification_id: str) -> dict[str, str]:
-    return _gsi(names.GSI_STATUS_DUE, f"NOTIFY#{status.value}", f"{at}#{notification_id}")
+    return _gsi(
+        names.GSI_STATUS_DUE,
+        names.notification_status_pk(status.value),
+        names.index_sk(at, notification_id),
+    )
 
 
 def _status_change(
@@ -100,16 +104,16 @@ class DynamoCaseStore:
             names.SK: names.CASE_SK,
             names.TYPE_ATTRIBUTE: names.CASE_TYPE,
             names.VERSION_ATTRIBUTE: 1,
-            **_gsi(names.GSI_STATUS_DUE, f"STATUS#{case['status']}", f"{due}#{new.case_id}"),
+            **_gsi(names.GSI_STATUS_DUE, names.status_pk(case["status"]), names.index_sk(due, new.case_id)),
             **_gsi(
                 names.GSI_SERVICE_AREA,
-                f"AREA#{case['service_area'] or 'unknown'}",
-                f"{case['received_at']}#{new.case_id}",
+                names.area_pk(case["service_area"]),
+                names.index_sk(case["received_at"], new.case_id),
             ),
             **_gsi(
                 names.GSI_FINANCIAL_YEAR,
-                f"FY#{case['financial_year']}",
-                f"{case['received_at']}#{new.case_id}",
+                names.financial_year_pk(case["financial_year"]),
+                names.index_sk(case["received_at"], new.case_id),
             ),
             **case,
         }
@@ -316,7 +320,7 @@ class DynamoCaseStore:
 
     def _by_status(self, status: NotificationStatus, before: str | None = None) -> list[dict[str, Any]]:
         condition = "#g = :g" + (" AND #gs < :before" if before else "")
-        values: dict[str, Any] = {":g": {"S": f"NOTIFY#{status.value}"}}
+        values: dict[str, Any] = {":g": {"S": names.notification_status_pk(status.value)}}
         if before:
             values[":before"] = {"S": before}
         kwargs: dict[str, Any] = {
