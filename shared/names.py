@@ -91,3 +91,26 @@ def financial_year_pk(year: int) -> str:
 
 def index_sk(ordering: str, item_id: str) -> str:
     return f"{ordering}#{item_id}"
+
+
+# Staff sign-in (Cognito): the user pool, the officer API's app client, the groups (roles) and the
+# attribute holding a user's service areas. CDK, the local service and the handlers read them here.
+STAFF_POOL: Final = "heard-staff"
+OFFICER_CLIENT: Final = "heard-officer-api"
+GROUP_COMPLAINTS_OFFICER: Final = "complaints-officer"
+GROUP_SERVICE_MANAGER: Final = "service-manager"
+GROUP_INVESTIGATOR: Final = "investigator"
+GROUP_SENIOR_LEADERSHIP: Final = "senior-leadership"
+GROUP_ADMIN: Final = "admin"
+STAFF_GROUPS: Final = (
+    GROUP_COMPLAINTS_OFFICER,
+    GROUP_SERVICE_MANAGER,
+    GROUP_INVESTIGATOR,
+    GROUP_SENIOR_LEADERSHIP,
+    GROUP_ADMIN,
+)
+#: The custom attribute's name in the pool's schema; tokens and claims carry it as ``custom:<name>``.
+SERVICE_AREAS_ATTRIBUTE: Final = "service_areas"
+SERVICE_AREAS_CLAIM: Final = f"custom:{SERVICE_AREAS_ATTRIBUTE}"
+GROUPS_CLAIM: Final = "cognito:groups"
+USERNAME_CLAIM: Final = "cognito:username"
