@@ -12,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES
 from functions.intake.handler import IDEMPOTENCY_KEY_MAX
+from shared import names
 from shared.config import policy
 from shared.domain.representation import FREE_TEXT, FieldProblem, RepresentationRequest
 from shared.intake import Receipt
@@ -206,6 +207,19 @@ def _form_post() -> dict[str, Any]:
     }
 
 
+#: GET /me (functions/me/handler.py).
+ME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["username", "roles", "service_areas"],
+    "additionalProperties": False,
+    "properties": {
+        "username": {"type": "string"},
+        "roles": {"type": "array", "items": {"enum": list(names.STAFF_GROUPS)}, "uniqueItems": True},
+        "service_areas": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+    },
+}
+
+
 def document() -> dict[str, Any]:
     _, schemas = models_json_schema(
         [(RepresentationRequest, "validation"), (Receipt, "serialization"), (Problem, "serialization")],
@@ -316,8 +330,32 @@ def document() -> dict[str, Any]:
                     },
                 },
             },
+            "/me": {
+                "get": {
+                    "operationId": "me",
+                    "summary": "Staff: who the signed-in member of staff is",
+                    "security": [{"staffIdToken": []}],
+                    "responses": {
+                        "200": {
+                            "description": "The caller's user name, roles (staff groups) and service areas",
+                            "content": {"application/json": {"schema": {"$ref": REF.format(model="Me")}}},
+                        },
+                        "401": _problem("No token, or not a valid, unexpired ID token of the staff pool"),
+                    },
+                }
+            },
         },
-        "components": {"schemas": schemas["$defs"]},
+        "components": {
+            "schemas": {**schemas["$defs"], "Me": ME_SCHEMA},
+            "securitySchemes": {
+                "staffIdToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "The ID token of a staff user pool sign-in (Cognito), as it is",
+                }
+            },
+        },
     }
 
 

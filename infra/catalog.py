@@ -14,6 +14,9 @@ from shared import names
 class Route:
     method: str
     path: str  # API Gateway resource path, e.g. "/representations"
+    #: Only for staff: API Gateway's Cognito authorizer (the local gateway locally) refuses a request
+    #: without a valid ID token of the staff pool with 401, before the handler runs.
+    authorized: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,5 +124,18 @@ SWEEPER = FunctionSpec(
     memory_mb=256,
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER)
+ME = FunctionSpec(
+    name="Me",
+    handler="functions.me.handler.handler",
+    description="Officer API: who the signed-in member of staff is (user name, roles, service areas)",
+    routes=(Route("GET", "/me", authorized=True),),
+    memory_mb=256,
+)
+
+#: Staff sign-in, read by the CDK user pool and the local one alike.
+STAFF_PASSWORD_MIN_LENGTH = 14
+STAFF_TEMPORARY_PASSWORD_DAYS = 3
+STAFF_TOKEN_MINUTES = 60  # ID and access tokens (Cognito's default; moto's tokens last as long)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, ME)
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)
