@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +26,8 @@ from infra.catalog import FunctionSpec
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 #: A local-only route: (method, path, query, body) -> (status, content type, body bytes).
 LocalRoute = Callable[[str, str, dict[str, list[str]], bytes], tuple[int, str, bytes]]
+#: The Cognito authorizer of authorized routes: request headers -> the token's claims, or None (401).
+Authorizer = Callable[[Mapping[str, str]], dict[str, str] | None]
 
 _TEXT_TYPES = ("text/", "application/json", "application/x-www-form-urlencoded", "application/xml")
 
@@ -135,12 +137,16 @@ def split_target(target: str) -> tuple[str, str]:
 
 class Gateway:
     """Routes requests to Lambda handlers by the catalog, or to local-only routes (``/_local/...``).
-    Every answer it gives carries :data:`SECURITY_HEADERS` (a handler's own values win)."""
+    Every answer it gives carries :data:`SECURITY_HEADERS` (a handler's own values win). Authorized
+    routes need what ``authorizer`` accepts (none: nothing is) and get its claims, as API Gateway's
+    Cognito authorizer gives them, in ``requestContext.authorizer.claims``."""
 
-    def __init__(self, functions: tuple[FunctionSpec, ...]) -> None:
+    def __init__(self, functions: tuple[FunctionSpec, ...], authorizer: Authorizer | None = None) -> None:
         self._routes: list[tuple[str, str, FunctionSpec]] = [
             (route.method, route.path, spec) for spec in functions for route in spec.routes
         ]
+        self._authorized = {(r.method, r.path) for spec in functions for r in spec.routes if r.authorized}
+        self.authorizer = authorizer
         self._handlers: dict[str, Handler] = {}
         self._local: dict[tuple[str, str], LocalRoute] = {}
         self._static: list[tuple[str, Callable[[str], tuple[int, str, bytes]]]] = []
@@ -197,6 +203,11 @@ class Gateway:
                 allowed.append(route_method)
                 continue
             event = proxy_event(method, resource, path, query, headers, body, params, source_ip)
+            if (method, resource) in self._authorized:
+                claims = self.authorizer(headers) if self.authorizer is not None else None
+                if claims is None:  # before any handler runs, as API Gateway does
+                    return error_answer(401, "Unauthorized", [("x-amzn-ErrorType", "UnauthorizedException")])
+                event["requestContext"]["authorizer"] = {"claims": claims}
             context = LambdaContext(function_name=spec.name, aws_request_id=str(uuid.uuid4()))
             return self._respond(self.handler_for(spec)(event, context))
         if allowed:
