@@ -14,6 +14,7 @@ from typing import Any
 
 from infra.catalog import API_FUNCTIONS, FUNCTIONS, NOTIFIER, FunctionSpec
 from infra.local import state
+from infra.local.auth import DEMO_PASSWORD, LocalStaffPool, TokenVerifier, create_staff_pool, token_route
 from infra.local.emulator import LocalResources, create_resources
 from infra.local.gateway import (
     DEFAULT_REQUEST_TIMEOUT,
@@ -57,6 +58,7 @@ class LocalService:
     stopping: threading.Event
     state_file: Path | None = None
     threads: list[threading.Thread] = field(default_factory=list)
+    staff: LocalStaffPool | None = None  # the staff user pool and its demo users
 
     @property
     def url(self) -> str:
@@ -82,7 +84,9 @@ class LocalService:
         clock = OffsetClock()
         config.use_clock(clock)
         wiring.reset()
-        gateway = Gateway(API_FUNCTIONS)
+        staff = create_staff_pool([area.id for area in config.policy().service_areas])
+        gateway = Gateway(API_FUNCTIONS, TokenVerifier.for_pool(staff).claims)
+        gateway.add_local_route("POST", "/_local/token", token_route(staff))
         gateway.add_static("/assets/", serve_asset)
         gateway.add_local_route("GET", "/_local/outbox", lambda *_: _json(200, sent_emails()))
         gateway.add_local_route(
@@ -107,7 +111,7 @@ class LocalService:
             sleep=stopping.wait,  # a retry's backoff ends at once when the service stops
         )
         server = serve(gateway, host, port, request_timeout=request_timeout)
-        return cls(resources, gateway, server, pump, clock, stopping, state_file)
+        return cls(resources, gateway, server, pump, clock, stopping, state_file, staff=staff)
 
     def serve_in_background(self) -> None:
         """Serve HTTP, deliver the stream, run the scheduled functions (as EventBridge would) and, with
@@ -169,6 +173,7 @@ class LocalService:
             f"  SES sender        {self.resources.sender} (verified)",
             f"  SQS dead letters  {self.resources.dead_letter_queue_url}",
             f"  Team mailbox      {policy.team_mailbox}",
+            *self._describe_staff(),
             "",
             *(
                 [f"Local state: kept in {self.state_file} (saved every few seconds and at exit)"]
@@ -182,6 +187,22 @@ class LocalService:
         if not ASSETS.is_dir():
             lines += ["", "Warning: build/assets is missing; run `make assets` for the GOV.UK styles."]
         return "\n".join(lines)
+
+    def _describe_staff(self) -> list[str]:
+        if self.staff is None:
+            return []
+        return [
+            f"  Cognito staff     {self.staff.pool_id} (officer API client {self.staff.client_id})",
+            "",
+            f"Demo staff users (password {DEMO_PASSWORD}):",
+            *(
+                f"  {user.username:20} {', '.join(user.groups)}"
+                + (f"  (service areas: {', '.join(user.service_areas)})" if user.service_areas else "")
+                for user in self.staff.users
+            ),
+            f'  Tokens: curl -s -X POST {self.url}/_local/token -d \'{{"username": "complaints-officer"}}\'',
+            f'  then:   curl -s {self.url}/me -H "Authorization: $ID_TOKEN"',
+        ]
 
 
 def _redrive(clock: OffsetClock) -> dict[str, int]:
