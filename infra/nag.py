@@ -14,11 +14,6 @@ _GRANT = (
 
 #: finding id -> why Heard accepts it. Keep each reason specific; add none without one.
 ACKNOWLEDGED: dict[str, str] = {
-    "AwsSolutions::AwsSolutions-APIG4": (
-        "The form and the intake API are public by design: anyone may make a representation. The officer "
-        "API (roadmap) gets the Cognito authorizer."
-    ),
-    "AwsSolutions::AwsSolutions-COG4": "Public routes by design (see APIG4); Cognito comes with the officer API.",
     "AwsSolutions::AwsSolutions-CFR1": (
         "No geo restriction: children, care leavers and families may be abroad and must still reach the council."
     ),
@@ -58,6 +53,18 @@ ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions::AwsSolutions-IAM5[Resource::<WebAssetsDD5BFD6C.Arn>/*]": f"The asset objects written by {_DEPLOYMENT}.",
     "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]": (
         f"The CDK bootstrap asset bucket read by {_DEPLOYMENT}."
+    ),
+}
+
+#: Acknowledged on each public API method only (infra/components/api.py), never stack-wide: a staff
+#: route without the Cognito authorizer fails the synth.
+PUBLIC_ROUTE: dict[str, str] = {
+    "AwsSolutions::AwsSolutions-APIG4": (
+        "A public route by design: anyone may make a representation, through the form or the intake API. "
+        "Staff routes use the Cognito authorizer."
+    ),
+    "AwsSolutions::AwsSolutions-COG4": (
+        "A public route by design (see APIG4); staff routes use the Cognito user pool authorizer."
     ),
 }
 

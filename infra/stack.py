@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra.catalog import NOTIFIER
 from infra.components.api import Api
+from infra.components.auth import StaffAuth
 from infra.components.data import CaseStore
 from infra.components.functions import Functions
 from infra.components.monitoring import Monitoring
@@ -38,7 +39,8 @@ class HeardStack(Stack):
         if NOTIFIER.stream is None:
             raise ValueError("the Notifier is triggered by the case table's stream")
         self.notifications.connect(functions[NOTIFIER.name], sender, NOTIFIER.stream)
-        self.api = Api(self, "Api", functions=functions)
+        self.auth = StaffAuth(self, "StaffAuth")
+        self.api = Api(self, "Api", functions=functions, staff_pool=self.auth.user_pool)
         self.web = Web(self, "Web", rest_api=self.api.rest_api)
         self.firewall = Firewall(
             self,
@@ -56,3 +58,5 @@ class HeardStack(Stack):
         )
         CfnOutput(self, "Url", value=f"https://{self.web.distribution.distribution_domain_name}/")
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
+        CfnOutput(self, "StaffUserPoolId", value=self.auth.user_pool.user_pool_id)
+        CfnOutput(self, "OfficerApiClientId", value=self.auth.client.user_pool_client_id)

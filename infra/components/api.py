@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.catalog import API_FUNCTIONS
+from infra.nag import PUBLIC_ROUTE
 
 #: Public routes: steady requests per second and burst, across all callers (WAF limits each address).
 RATE_LIMIT = 20
@@ -17,7 +20,12 @@ BURST_LIMIT = 40
 
 class Api(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, functions: dict[str, lambda_.Function]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: dict[str, lambda_.Function],
+        staff_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -49,8 +57,28 @@ class Api(Construct):
         validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True
         )
+        # Staff routes: the ID token of the staff pool in the Authorization header, or 401.
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "StaffAuthorizer",
+            cognito_user_pools=[staff_pool],
+            identity_source=apigw.IdentitySource.header("Authorization"),
+        )
         for spec in API_FUNCTIONS:
             integration = apigw.LambdaIntegration(functions[spec.name], proxy=True)
             for route in spec.routes:
                 resource = self.rest_api.root.resource_for_path(route.path)
-                resource.add_method(route.method, integration, request_validator=validator)
+                if route.authorized:
+                    resource.add_method(
+                        route.method,
+                        integration,
+                        request_validator=validator,
+                        authorizer=self.authorizer,
+                        authorization_type=apigw.AuthorizationType.COGNITO,
+                    )
+                    continue
+                method = resource.add_method(route.method, integration, request_validator=validator)
+                # Acknowledged on each public method only: a staff route without the authorizer fails synth.
+                cdk.Validations.of(method).acknowledge(
+                    *(cdk.Acknowledgment(id=rule, reason=reason) for rule, reason in PUBLIC_ROUTE.items())
+                )
