@@ -132,10 +132,29 @@ ME = FunctionSpec(
     memory_mb=256,
 )
 
+OFFICER = FunctionSpec(
+    name="Officer",
+    handler="functions.officer.handler.handler",
+    description="Officer API: read a case and its chronology, and act on it",
+    routes=(
+        Route("GET", "/cases/{reference}", authorized=True),
+        Route("GET", "/cases/{reference}/events", authorized=True),
+        Route("POST", "/cases/{reference}/actions", authorized=True),
+    ),
+    # Finds a case by reference (the index holds keys only), reads it and its chronology, updates it
+    # under its version and appends events and read records, all within the case's partition.
+    table_access=(
+        TableAccess(("dynamodb:Query",), (names.reference_pk("*"),), index=names.GSI_REFERENCE),
+        TableAccess(
+            ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"), (CASES,)
+        ),
+    ),
+)
+
 #: Staff sign-in, read by the CDK user pool and the local one alike.
 STAFF_PASSWORD_MIN_LENGTH = 14
 STAFF_TEMPORARY_PASSWORD_DAYS = 3
 STAFF_TOKEN_MINUTES = 60  # ID and access tokens (Cognito's default; moto's tokens last as long)
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, ME)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, ME, OFFICER)
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

@@ -28,10 +28,12 @@ SK: Final = "SK"
 GSI_STATUS_DUE: Final = "by-status-due"
 GSI_SERVICE_AREA: Final = "by-service-area"
 GSI_FINANCIAL_YEAR: Final = "by-financial-year"
+GSI_REFERENCE: Final = "by-reference"
 GSI_KEYS: Final = {
     GSI_STATUS_DUE: ("GSI1PK", "GSI1SK"),
     GSI_SERVICE_AREA: ("GSI2PK", "GSI2SK"),
     GSI_FINANCIAL_YEAR: ("GSI3PK", "GSI3SK"),
+    GSI_REFERENCE: ("GSI4PK", "GSI4SK"),
 }
 TTL_ATTRIBUTE: Final = "expires_at"
 TYPE_ATTRIBUTE: Final = "type"
@@ -49,8 +51,23 @@ def case_pk(case_id: str) -> str:
 CASE_SK: Final = "CASE"
 
 
-def event_sk(at_iso: str, sequence: int) -> str:
-    return f"EVENT#{at_iso}#{sequence:04d}"
+EVENT_PREFIX: Final = "EVENT#"
+READ_PREFIX: Final = "READ#"
+READ_TYPE: Final = "read"
+
+
+def event_sk(sequence: int) -> str:
+    """Events sort by their sequence number, never by wall-clock time."""
+    return f"{EVENT_PREFIX}{sequence:06d}"
+
+
+def read_sk(at_iso: str, read_id: str) -> str:
+    """A staff read of a case (the audit of who read which case, and when)."""
+    return f"{READ_PREFIX}{at_iso}#{read_id}"
+
+
+def reference_pk(reference: str) -> str:
+    return f"REF#{reference}"
 
 
 def notification_sk(notification_id: str) -> str:

@@ -16,6 +16,10 @@ class LeaseHeld(DomainError):
     sender's lease expired: deliver it later, or not at all."""
 
 
+class StaleVersion(DomainError):
+    """The case changed since the version the caller read: reload it and try again."""
+
+
 class CaseRepository(Protocol):
     def next_reference_number(self, year: int) -> int:
         """Take the next reference number of ``year`` atomically (1 for the first). Never returns the

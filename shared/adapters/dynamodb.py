@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -13,10 +15,12 @@ from botocore.exceptions import ClientError
 from shared import names
 from shared.domain.case import NewCase, Notification, NotificationStatus, Purpose
 from shared.domain.errors import Conflict
-from shared.ports import LeaseHeld
+from shared.ports import LeaseHeld, StaleVersion
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the officer's aggregate: the public functions never load it (cold start)
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from shared.domain.casefile import Case, Decision
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -36,6 +40,39 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 def _instant(timestamp: float, like: datetime) -> str:
     """An ISO instant in ``like``'s time zone, so that it compares as text with ``like.isoformat()``."""
     return datetime.fromtimestamp(timestamp, tz=like.tzinfo).isoformat()
+
+
+def case_index_keys(case: Mapping[str, Any]) -> dict[str, str]:
+    """The case item's index keys, from its data: status and next due date, service area, financial
+    year, reference."""
+    case_id = str(case["case_id"])
+    running = [str(d["due"]) for d in (case.get("deadlines") or {}).values()]
+    due = min(running) if running else str(case.get("stage1_due") or case["acknowledgement_due"])
+    return {
+        **_gsi(names.GSI_STATUS_DUE, names.status_pk(str(case["status"])), names.index_sk(due, case_id)),
+        **_gsi(
+            names.GSI_SERVICE_AREA,
+            names.area_pk(case.get("service_area")),
+            names.index_sk(str(case["received_at"]), case_id),
+        ),
+        **_gsi(
+            names.GSI_FINANCIAL_YEAR,
+            names.financial_year_pk(int(case["financial_year"])),
+            names.index_sk(str(case["received_at"]), case_id),
+        ),
+        **_gsi(names.GSI_REFERENCE, names.reference_pk(str(case["reference"])), names.CASE_SK),
+    }
+
+
+def _json_ready(value: Any) -> Any:
+    """DynamoDB's numbers arrive as Decimal: integers as int, others as float (JSON has no Decimal)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
@@ -97,25 +134,13 @@ class DynamoCaseStore:
         return int(result["Attributes"]["value"]["N"])
 
     def case_item(self, new: NewCase) -> dict[str, Any]:
-        case = new.case
-        due = case["stage1_due"] or case["acknowledgement_due"]
         return {
             names.PK: names.case_pk(new.case_id),
             names.SK: names.CASE_SK,
             names.TYPE_ATTRIBUTE: names.CASE_TYPE,
             names.VERSION_ATTRIBUTE: 1,
-            **_gsi(names.GSI_STATUS_DUE, names.status_pk(case["status"]), names.index_sk(due, new.case_id)),
-            **_gsi(
-                names.GSI_SERVICE_AREA,
-                names.area_pk(case["service_area"]),
-                names.index_sk(case["received_at"], new.case_id),
-            ),
-            **_gsi(
-                names.GSI_FINANCIAL_YEAR,
-                names.financial_year_pk(case["financial_year"]),
-                names.index_sk(case["received_at"], new.case_id),
-            ),
-            **case,
+            **case_index_keys(new.case),
+            **new.case,
         }
 
     def create(self, new: NewCase) -> None:
@@ -129,25 +154,15 @@ class DynamoCaseStore:
                     "ExpressionAttributeNames": {"#pk": names.PK},
                 }
             },
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_item(
-                        {
-                            names.PK: names.case_pk(event.case_id),
-                            names.SK: names.event_sk(event.at.isoformat(), event.sequence),
-                            names.TYPE_ATTRIBUTE: names.EVENT_TYPE,
-                            "at": event.at.isoformat(),
-                            "sequence": event.sequence,
-                            "actor": event.actor.value,
-                            "action": event.action,
-                            "changes": event.changes,
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(#pk)",
-                    "ExpressionAttributeNames": {"#pk": names.PK},
-                }
-            },
+            self._put_event(
+                event.case_id,
+                event.sequence,
+                event.at,
+                event.actor.value,
+                event.actor.value,
+                event.action,
+                event.changes,
+            ),
         ]
         created = event.at.isoformat()
         for notification in new.notifications:
@@ -165,6 +180,137 @@ class DynamoCaseStore:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             raise Conflict(f"case {new.reference} could not be written: it already exists") from exc
+
+    def _put_event(
+        self,
+        case_id: str,
+        sequence: int,
+        at: datetime,
+        actor: str,
+        by: str,
+        action: str,
+        changes: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A transaction item appending one event to the chronology: written once, never replaced."""
+        item = {
+            names.PK: names.case_pk(case_id),
+            names.SK: names.event_sk(sequence),
+            names.TYPE_ATTRIBUTE: names.EVENT_TYPE,
+            "sequence": sequence,
+            "at": at.isoformat(),
+            "actor": actor,
+            "by": by,
+            "action": action,
+            "changes": changes,
+        }
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": to_item(item),
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": names.PK},
+            }
+        }
+
+    # --- the officer API ---------------------------------------------------------------------------
+
+    def find(self, reference: str) -> str | None:
+        """The case id of ``reference`` (through the reference index, which holds keys only)."""
+        pk_name, _ = names.GSI_KEYS[names.GSI_REFERENCE]
+        page = self.client.query(
+            TableName=self.table_name,
+            IndexName=names.GSI_REFERENCE,
+            KeyConditionExpression="#r = :r",
+            ExpressionAttributeNames={"#r": pk_name},
+            ExpressionAttributeValues={":r": {"S": names.reference_pk(reference)}},
+            Limit=1,
+        )
+        for item in page["Items"]:
+            return item[names.PK]["S"].removeprefix(names.case_pk(""))
+        return None
+
+    def load(self, case_id: str) -> Case | None:
+        item = self.client.get_item(
+            TableName=self.table_name,
+            Key=_key(names.case_pk(case_id), names.CASE_SK),
+            ConsistentRead=True,
+        ).get("Item")
+        from shared.domain.casefile import Case
+
+        return Case.model_validate(from_item(item)) if item else None
+
+    def save(self, decision: Decision, expected_version: int) -> None:
+        """The case's new state, conditional on its version, with its new events, in one transaction.
+        Raises :class:`StaleVersion` if the case changed since ``expected_version`` was read. The case's
+        notification map is the notifier's and is left alone."""
+        case = decision.case
+        data = {
+            **case.model_dump(mode="json", exclude={"notifications"}),
+            **case_index_keys(case.model_dump(mode="json")),
+        }
+        attribute_names = {f"#a{i}": name for i, name in enumerate(data)}
+        attribute_values = {f":v{i}": _serializer.serialize(value) for i, value in enumerate(data.values())}
+        assignments = ", ".join(f"#a{i} = :v{i}" for i in range(len(data)))
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _key(names.case_pk(case.case_id), names.CASE_SK),
+                    "UpdateExpression": f"SET {assignments}",
+                    "ConditionExpression": "#version = :expected",
+                    "ExpressionAttributeNames": {**attribute_names, "#version": names.VERSION_ATTRIBUTE},
+                    "ExpressionAttributeValues": {
+                        **attribute_values,
+                        ":expected": {"N": str(expected_version)},
+                    },
+                }
+            },
+            *(
+                self._put_event(case.case_id, e.sequence, e.at, e.actor.value, e.by, e.action, e.changes)
+                for e in decision.events
+            ),
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            raise StaleVersion(
+                f"case {case.reference} changed since version {expected_version}: reload it and try again"
+            ) from exc
+
+    def events(self, case_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """The chronology in order, from the event after sequence ``after``, at most ``limit``."""
+        page = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="#pk = :pk AND #sk BETWEEN :from AND :to",
+            ExpressionAttributeNames={"#pk": names.PK, "#sk": names.SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": names.case_pk(case_id)},
+                ":from": {"S": names.event_sk(after + 1)},
+                ":to": {"S": names.event_sk(999_999)},
+            },
+            Limit=limit,
+        )
+        fields = ("sequence", "at", "actor", "by", "action", "changes")
+        return [{k: _json_ready(from_item(item).get(k)) for k in fields} for item in page["Items"]]
+
+    def record_read(self, case_id: str, by: str, what: str, now: datetime) -> None:
+        """Who read which case, and when: an audit item beside the case, outside its chronology (a read
+        changes nothing, so it takes no version)."""
+        self.client.put_item(
+            TableName=self.table_name,
+            Item=to_item(
+                {
+                    names.PK: names.case_pk(case_id),
+                    names.SK: names.read_sk(now.isoformat(), uuid.uuid4().hex),
+                    names.TYPE_ATTRIBUTE: names.READ_TYPE,
+                    "by": by,
+                    "what": what,
+                    "at": now.isoformat(),
+                }
+            ),
+        )
 
     # --- notifications -----------------------------------------------------------------------------
 

@@ -1,0 +1,48 @@
+"""Who may see and act on which case: the scope rules of the officer API, decided from the caller's roles
+and service areas. The authorizer proves a token is staff's; these rules decide the rest."""
+
+from __future__ import annotations
+
+from shared.domain.casefile import Case
+from shared.domain.stages import Actor
+from shared.identity import Caller
+
+#: Roles that act on cases, most senior first: the actor chosen for an action is the first of the
+#: caller's roles that may take it.
+CASE_ROLES: tuple[Actor, ...] = (
+    Actor.COMPLAINTS_OFFICER,
+    Actor.SENIOR_LEADERSHIP,
+    Actor.SERVICE_MANAGER,
+    Actor.INVESTIGATOR,
+)
+
+
+def works_on_cases(caller: Caller) -> bool:
+    """Admins manage policy and users, not cases."""
+    return caller.has_any(*CASE_ROLES)
+
+
+def may_see(caller: Caller, case: Case) -> bool:
+    """Complaints officers and senior leadership see every case; a service manager the cases of their
+    own service areas; an investigator the cases they are appointed to."""
+    if caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP):
+        return True
+    if Actor.SERVICE_MANAGER in caller.roles and caller.covers_area(case.service_area):
+        return True
+    return Actor.INVESTIGATOR in caller.roles and caller.username in appointed(case)
+
+
+def appointed(case: Case) -> frozenset[str]:
+    """The staff users appointed to work on the case's investigation. No appointments exist yet: the
+    stage 2 appointment actions come with the rest of the procedure."""
+    return frozenset()
+
+
+def acting_as(caller: Caller, case: Case, action: str) -> Actor:
+    """The role the caller acts in: the first of theirs, most senior first, that may take ``action``
+    now, else their most senior (so a refusal names what they may do)."""
+    roles = [role for role in CASE_ROLES if role in caller.roles]
+    for role in roles:
+        if action in case.possible_actions(role):
+            return role
+    return roles[0]

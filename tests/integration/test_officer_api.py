@@ -1,0 +1,179 @@
+"""The officer API through the local gateway, with real tokens from the emulated Cognito: reading a case
+and its chronology, acting on it under optimistic concurrency, and who may see what."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local.service import LocalService
+from shared import config, names, wiring
+from tests.conftest import as_json, complaint
+
+ACCEPT = {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need: s.26(3)(b)."}
+
+
+@pytest.fixture
+def service(clock: Any) -> Iterator[LocalService]:
+    from moto import mock_aws
+
+    with mock_aws():
+        local = LocalService.start()
+        config.use_clock(clock)  # Thursday 26 November 2026, 10:00 (the service starts on the real clock)
+        wiring.reset()
+        yield local
+
+
+def call(
+    service: LocalService,
+    method: str,
+    path: str,
+    user: str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], Any]:
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    if user is not None:
+        assert service.staff is not None
+        sent["Authorization"] = service.staff.sign_in(user)["id_token"]
+    status, out, payload = service.gateway.dispatch(
+        method, path, sent, b"" if body is None else json.dumps(body).encode()
+    )
+    return status, dict(out), json.loads(payload) if payload else None
+
+
+def submit(service: LocalService, **overrides: Any) -> str:
+    status, _, payload = service.gateway.dispatch(
+        "POST", "/representations", {"Content-Type": "application/json"}, as_json(complaint(**overrides))
+    )
+    assert status == 201, payload
+    reference: str = json.loads(payload)["reference"]
+    return reference
+
+
+def test_an_officer_reads_a_case_with_its_etag_and_what_can_be_done_and_the_read_is_recorded(
+    service: LocalService,
+) -> None:
+    reference = submit(service, service_area="social-work")
+    status, headers, body = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    assert status == 200, body
+    assert body["case"]["reference"] == reference and body["case"]["status"] == "received"
+    assert {"accept", "decline", "route", "note"} <= set(body["possible_actions"])
+    assert headers["ETag"] == f'"{body["case"]["case_id"]}.1"'
+    assert headers["Cache-Control"] == "no-store" and "Content-Security-Policy" in headers
+    reads = boto3.client("dynamodb").query(
+        TableName=service.resources.table_name,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :read)",
+        ExpressionAttributeValues={
+            ":pk": {"S": names.case_pk(body["case"]["case_id"])},
+            ":read": {"S": names.READ_PREFIX},
+        },
+    )["Items"]
+    assert [(r["by"]["S"], r["what"]["S"]) for r in reads] == [("complaints-officer", "case")]
+
+
+def test_who_may_see_a_case(service: LocalService) -> None:
+    reference = submit(service, service_area="social-work")  # the first service area: service-manager's
+    expected = {
+        None: 401,  # no token: the authorizer refuses before any handler
+        "admin": 403,  # admins manage policy and users, not cases
+        "service-manager-2": 404,  # another area's manager: the case's existence is not revealed
+        "investigator": 404,  # not appointed to it
+        "service-manager": 200,
+        "senior-leadership": 200,
+        "complaints-officer": 200,
+    }
+    got = {user: call(service, "GET", f"/cases/{reference}", user)[0] for user in expected}
+    assert got == expected
+    assert call(service, "GET", "/cases/CSC-2026-99999", "complaints-officer")[0] == 404
+
+
+def test_acting_needs_the_current_etag(service: LocalService) -> None:
+    reference = submit(service)
+    path = f"/cases/{reference}/actions"
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    status, _, body = call(service, "POST", path, "complaints-officer", ACCEPT)
+    assert status == 428 and "If-Match" in body["message"]
+    status, answer, body = call(
+        service, "POST", path, "complaints-officer", ACCEPT, {"If-Match": headers["ETag"]}
+    )
+    assert status == 200, body
+    assert body["case"]["status"] == "stage1" and body["case"]["deadlines"]["stage1"]["due"] == "2026-12-10"
+    assert answer["ETag"] != headers["ETag"]
+    status, _, body = call(service, "POST", path, "complaints-officer", ACCEPT, {"If-Match": headers["ETag"]})
+    assert status == 412 and "reload" in body["message"]
+
+
+def test_an_illegal_step_is_a_409_saying_why_and_a_bad_body_a_422(service: LocalService) -> None:
+    reference = submit(service)
+    path = f"/cases/{reference}/actions"
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    match = {"If-Match": headers["ETag"]}
+    status, _, body = call(
+        service,
+        "POST",
+        path,
+        "complaints-officer",
+        {"action": "request-stage2", "requested_on": "2026-11-26"},
+        match,
+    )
+    assert status == 409 and "not possible" in body["message"] and "accept" in body["message"]
+    status, _, body = call(
+        service, "POST", path, "complaints-officer", {"action": "accept", "procedure": "statutory"}, match
+    )
+    assert status == 422 and any(e["field"].endswith("reason") for e in body["errors"]), body
+    status, _, body = call(service, "POST", path, "complaints-officer", {"action": "teleport"}, match)
+    assert status == 422
+
+
+def test_the_chronology_is_ordered_by_sequence_with_who_did_what(service: LocalService) -> None:
+    reference = submit(service)
+    path = f"/cases/{reference}/actions"
+    for body in (ACCEPT, {"action": "note", "text": "Rang the parent back."}):
+        _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+        assert (
+            call(service, "POST", path, "complaints-officer", body, {"If-Match": headers["ETag"]})[0] == 200
+        )
+    status, _, body = call(service, "GET", f"/cases/{reference}/events", "service-manager")
+    assert status == 404, "a case without a service area is no service manager's"
+    status, _, body = call(service, "GET", f"/cases/{reference}/events", "complaints-officer")
+    assert status == 200
+    assert [(e["sequence"], e["action"], e["by"]) for e in body["events"]] == [
+        (1, "received", "public"),
+        (2, "accept", "complaints-officer"),
+        (3, "note", "complaints-officer"),
+    ]
+    assert body["events"][2]["changes"] == {"text": "Rang the parent back."}
+    status, _, page = call(service, "GET", f"/cases/{reference}/events?after=1&limit=1", "complaints-officer")
+    assert [e["sequence"] for e in page["events"]] == [2] and page["next_after"] == 2
+
+
+def test_fifty_parallel_changes_each_apply_once_or_get_412_and_none_is_lost(service: LocalService) -> None:
+    reference = submit(service)
+    path = f"/cases/{reference}/actions"
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    assert service.staff is not None
+    token = service.staff.sign_in("complaints-officer")["id_token"]
+
+    def note(i: int) -> int:
+        status, _, _ = service.gateway.dispatch(
+            "POST",
+            path,
+            {"Content-Type": "application/json", "Authorization": token, "If-Match": headers["ETag"]},
+            json.dumps({"action": "note", "text": f"Note {i}"}).encode(),
+        )
+        return status
+
+    with ThreadPoolExecutor(50) as pool:
+        statuses = Counter(pool.map(note, range(50)))
+    assert statuses == {200: 1, 412: 49}, statuses
+    _, _, body = call(service, "GET", f"/cases/{reference}/events", "complaints-officer")
+    assert [e["sequence"] for e in body["events"]] == [1, 2], "exactly the one that applied"
+    _, headers, case = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    assert case["case"]["version"] == 2 and headers["ETag"].endswith('.2"')
