@@ -220,12 +220,48 @@ ME_SCHEMA: dict[str, Any] = {
 }
 
 
+#: The officer API's answers besides 200, for every officer operation.
+_OFFICER_PROBLEMS = {
+    "401": "No token, or not a valid, unexpired ID token of the staff pool",
+    "403": "Your role does not work on cases (admins manage policy and users)",
+    "404": "No such case, or not one you may see",
+    "409": "Not possible now: says why, and what is possible",
+    "412": "The case changed since you read it (stale If-Match): reload it",
+    "422": "The request breaks the schema: each field with its problem",
+    "428": "A change needs the case's ETag in If-Match",
+}
+
+
+def _officer() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The officer API's paths and schemas, as Powertools' resolver generates them from its routes and
+    models, with the staff token and the answers the handler's error mapping gives."""
+    from functions.officer.handler import app
+
+    spec = json.loads(app.get_openapi_json_schema(title="officer", version="1"))
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            operation["security"] = [{"staffIdToken": []}]
+            responses = operation["responses"]
+            responses["200"]["description"] = responses["200"].get("description") or "Done"
+            responses.update({code: _problem(text) for code, text in _OFFICER_PROBLEMS.items()})
+            if "requestBody" not in operation:  # reads change nothing
+                for code in ("409", "412", "428"):
+                    del responses[code]
+    schemas = {
+        name: schema
+        for name, schema in spec["components"]["schemas"].items()
+        if name not in ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+    }
+    return spec["paths"], schemas
+
+
 def document() -> dict[str, Any]:
     _, schemas = models_json_schema(
         [(RepresentationRequest, "validation"), (Receipt, "serialization"), (Problem, "serialization")],
         ref_template=REF,
     )
     schemas["$defs"]["RepresentationRequest"] = _constrained(schemas["$defs"]["RepresentationRequest"])
+    officer_paths, officer_schemas = _officer()
     return {
         "openapi": "3.1.0",
         "info": {
@@ -330,6 +366,7 @@ def document() -> dict[str, Any]:
                     },
                 },
             },
+            **officer_paths,
             "/me": {
                 "get": {
                     "operationId": "me",
@@ -346,7 +383,7 @@ def document() -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": {**schemas["$defs"], "Me": ME_SCHEMA},
+            "schemas": {**schemas["$defs"], **officer_schemas, "Me": ME_SCHEMA},
             "securitySchemes": {
                 "staffIdToken": {
                     "type": "apiKey",
