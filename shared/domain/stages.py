@@ -2,8 +2,11 @@
 trigger each. Anything not in the table is refused with a reason.
 
 Statutory: acknowledgement -> stage 1 -> stage 2 -> stage 3 (panel convened, panel report, authority's
-response) -> Ombudsman. Corporate: acknowledgement -> stage 1 -> stage 2 -> Ombudsman. Comments and
-compliments are recorded and closed.
+response). Corporate: acknowledgement -> stage 1 -> stage 2. Comments and compliments are recorded and
+closed. The Ombudsman is not a stage: the complainant's complaint to the LGSCO is a strand beside the
+stages that never moves or ends them (statutory-rules.md, "Track it as a strand beside the stages"), kept
+on the case by :mod:`shared.domain.casefile`, like holds, appointments and other steps that do not move
+the status.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ class Status(StrEnum):
     STAGE3_REPORT = "stage3-report"  # panel met, its written report awaited
     STAGE3_RESPONSE = "stage3-response"  # the authority's response to the panel awaited
     STAGE3_RESPONDED = "stage3-responded"
-    OMBUDSMAN = "ombudsman"
     ROUTED = "routed"  # excluded matter sent to another procedure
     DECLINED = "declined"  # not eligible, or late without discretion
     WITHDRAWN = "withdrawn"
@@ -47,8 +49,6 @@ class Action(StrEnum):
     PANEL_MET = "panel-met"
     PANEL_REPORTED = "panel-reported"
     RESPOND_STAGE3 = "respond-stage3"
-    REFER_OMBUDSMAN = "refer-ombudsman"
-    OMBUDSMAN_DECIDED = "ombudsman-decided"
     WINDOW_EXPIRED = "window-expired"
     CLOSE = "close"
     WITHDRAW = "withdraw"
@@ -108,12 +108,12 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
         (Status.STAGE2, Action.RESPOND_STAGE2): Rule(Status.STAGE2_RESPONDED, _SENIOR),
         (Status.STAGE2_RESPONDED, Action.WINDOW_EXPIRED): Rule(Status.CLOSED, _TIMER),
         (Status.STAGE2_RESPONDED, Action.CLOSE): Rule(Status.CLOSED, _OFFICER),
-        (Status.STAGE2_RESPONDED, Action.REFER_OMBUDSMAN): Rule(Status.OMBUDSMAN, _OFFICER),
-        (Status.OMBUDSMAN, Action.OMBUDSMAN_DECIDED): Rule(Status.CLOSED, _OFFICER),
+        # Stage 2 without a stage 1 response: stage 1 overran its (extended) deadline, or both sides agree
+        # to go straight to stage 2 (2006 Regs reg 17). The aggregate checks which route applies.
+        (Status.STAGE1, Action.REQUEST_STAGE2): Rule(Status.STAGE2, _COMPLAINANT),
+        # A late request after the window closed the case, accepted at the council's discretion.
+        (Status.CLOSED, Action.REQUEST_STAGE2): Rule(Status.STAGE2, _OFFICER),
     }
-    # The Ombudsman may take a complaint early where there has been significant delay.
-    for status in (Status.STAGE1, Status.STAGE1_RESPONDED, Status.STAGE2):
-        rules[(status, Action.REFER_OMBUDSMAN)] = Rule(Status.OMBUDSMAN, _OFFICER)
     for status in (*_OPEN_COMPLAINT, Status.STAGE1_RESPONDED, Status.STAGE2_RESPONDED):
         rules[(status, Action.WITHDRAW)] = Rule(Status.WITHDRAWN, _COMPLAINANT)
     if stage3:
@@ -123,7 +123,7 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
             (Status.STAGE3_REPORT, Action.PANEL_REPORTED): Rule(Status.STAGE3_RESPONSE, _OFFICER),
             (Status.STAGE3_RESPONSE, Action.RESPOND_STAGE3): Rule(Status.STAGE3_RESPONDED, _SENIOR),
             (Status.STAGE3_RESPONDED, Action.CLOSE): Rule(Status.CLOSED, _OFFICER),
-            (Status.STAGE3_RESPONDED, Action.REFER_OMBUDSMAN): Rule(Status.OMBUDSMAN, _OFFICER),
+            (Status.CLOSED, Action.REQUEST_STAGE3): Rule(Status.STAGE3_PANEL, _OFFICER),
         }
         for status in _STAGE3_OPEN:
             rules[(status, Action.WITHDRAW)] = Rule(Status.WITHDRAWN, _COMPLAINANT)
@@ -148,8 +148,6 @@ def next_status(track: Track, status: Status, action: Action, actor: Actor) -> S
     """The state after ``action``, or :class:`IllegalTransition` saying why not."""
     rule = TRANSITIONS[track].get((status, action))
     if rule is None:
-        if status in TERMINAL:
-            raise IllegalTransition(f"the case is {status}: no further action is possible")
         if track is Track.CORPORATE and action in {
             Action.REQUEST_STAGE3,
             Action.PANEL_MET,
@@ -157,6 +155,8 @@ def next_status(track: Track, status: Status, action: Action, actor: Actor) -> S
             Action.RESPOND_STAGE3,
         }:
             raise IllegalTransition("the corporate procedure has no stage 3: the next step is the Ombudsman")
+        if status in TERMINAL:
+            raise IllegalTransition(f"the case is {status}: '{action}' is no longer possible")
         allowed = ", ".join(allowed_actions(track, status)) or "none"
         raise IllegalTransition(
             f"'{action}' is not possible for a {track} case at status '{status}' (possible: {allowed})"

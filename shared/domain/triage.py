@@ -121,3 +121,27 @@ ROUTES: dict[ExcludedMatter, Routing] = {
 
 def route(matter: ExcludedMatter) -> Routing:
     return ROUTES[matter]
+
+
+#: Matters regulation 8 defers: the complaint waits on hold and resumes afterwards; it is not routed away.
+DEFERRED: frozenset[ExcludedMatter] = frozenset(
+    {ExcludedMatter.COURT_PROCEEDINGS, ExcludedMatter.CRIMINAL_INVESTIGATION, ExcludedMatter.DISCIPLINARY}
+)
+
+
+class DeferredMatter(StrEnum):
+    """Why a complaint waits (reg 8: it would prejudice these proceedings)."""
+
+    COURT_PROCEEDINGS = "court-proceedings"
+    CRIMINAL_INVESTIGATION = "criminal-investigation"
+    DISCIPLINARY = "disciplinary-proceedings"
+
+
+class HoldMatter(StrEnum):
+    """Why a case's clocks are stopped: a matter reg 8 defers, or stage 1 paused while an advocate is
+    appointed (s.26A; statutory-rules "Stage 1 may be extended (or paused)")."""
+
+    COURT_PROCEEDINGS = "court-proceedings"
+    CRIMINAL_INVESTIGATION = "criminal-investigation"
+    DISCIPLINARY = "disciplinary-proceedings"
+    ADVOCATE_APPOINTMENT = "advocate-appointment"

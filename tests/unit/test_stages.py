@@ -79,15 +79,17 @@ LEGAL: list[Step] = [
     *both(S.STAGE2, A.RESPOND_STAGE2, S.STAGE2_RESPONDED, SENIOR),
     *both(S.STAGE2_RESPONDED, A.WINDOW_EXPIRED, S.CLOSED, TIMER),
     *both(S.STAGE2_RESPONDED, A.CLOSE, S.CLOSED, OFFICER),
-    # Corporate: the end of the council's procedure, then the Ombudsman (Report 3.7; LGSCO).
-    # Statutory: the complainant may go to the LGSCO without a panel (LGSCO).
-    *both(S.STAGE2_RESPONDED, A.REFER_OMBUDSMAN, S.OMBUDSMAN, OFFICER),
-    # --- Ombudsman: the complainant's route, recorded by the council (LGSCO) ---------------------------
-    # The LGSCO may take a complaint early for significant delay (LGSCO; statutory-rules "Ombudsman").
-    *both(S.STAGE1, A.REFER_OMBUDSMAN, S.OMBUDSMAN, OFFICER),
-    *both(S.STAGE1_RESPONDED, A.REFER_OMBUDSMAN, S.OMBUDSMAN, OFFICER),
-    *both(S.STAGE2, A.REFER_OMBUDSMAN, S.OMBUDSMAN, OFFICER),
-    *both(S.OMBUDSMAN, A.OMBUDSMAN_DECIDED, S.CLOSED, OFFICER),
+    # --- Stage 2 without a stage 1 response (Regs reg 17, as issue 8 lists the routes) ------------------
+    # Stage 1 overran its (extended) deadline, or both sides agree to go straight to stage 2; the aggregate
+    # checks which (tests/unit/test_casefile_escalation.py). The complainant asks, or the officer records it.
+    *both(S.STAGE1, A.REQUEST_STAGE2, S.STAGE2, COMPLAINANT),
+    # --- A late request after the window closed the case: the council's discretion (statutory-rules:
+    # "later requests can be accepted at discretion"), so the complaints officer reopens it into the stage.
+    *both(S.CLOSED, A.REQUEST_STAGE2, S.STAGE2, OFFICER),
+    Step(STAT, S.CLOSED, A.REQUEST_STAGE3, S.STAGE3_PANEL, OFFICER),
+    # --- Ombudsman: no row. The complainant goes to the LGSCO; the council does not refer, and the case's
+    # stages are neither moved nor ended by it: statutory-rules.md, "Track it as a strand beside the
+    # stages" (tests/unit/test_casefile_ombudsman.py).
     # --- Withdrawal: the complainant may withdraw at any point before the final answer (GBfC) ----------
     *both(S.RECEIVED, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
     *both(S.STAGE1, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
@@ -105,8 +107,6 @@ LEGAL: list[Step] = [
     # (the Director or a delegate: GBfC) decides what the authority will do.
     Step(STAT, S.STAGE3_RESPONSE, A.RESPOND_STAGE3, S.STAGE3_RESPONDED, SENIOR),
     Step(STAT, S.STAGE3_RESPONDED, A.CLOSE, S.CLOSED, OFFICER),
-    # After stage 3 the normal route is the LGSCO (Report 3.7; LGSCO).
-    Step(STAT, S.STAGE3_RESPONDED, A.REFER_OMBUDSMAN, S.OMBUDSMAN, OFFICER),
     Step(STAT, S.STAGE3_PANEL, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
     Step(STAT, S.STAGE3_REPORT, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
     Step(STAT, S.STAGE3_RESPONSE, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
@@ -120,7 +120,7 @@ EXPECTED = {(step.track, step.status, step.action): step for step in LEGAL}
 
 
 def test_the_table_has_no_duplicate_rows() -> None:
-    assert len(EXPECTED) == len(LEGAL) == 51
+    assert len(EXPECTED) == len(LEGAL) == 45
 
 
 @pytest.mark.parametrize("step", LEGAL, ids=lambda s: f"{s.track}:{s.status}:{s.action}")
@@ -197,6 +197,12 @@ WRONG_ACTOR = [
     (FEED, S.RECEIVED, A.WITHDRAW, P.SERVICE_MANAGER),
     # A timer does not close a case that is not waiting on the complainant.
     (STAT, S.STAGE1_RESPONDED, A.CLOSE, P.SYSTEM),
+    # Accepting a late request after the window closed is the council's discretion, not the complainant's
+    # own step (statutory-rules: "later requests can be accepted at discretion").
+    (STAT, S.CLOSED, A.REQUEST_STAGE2, P.PUBLIC),
+    (STAT, S.CLOSED, A.REQUEST_STAGE3, P.PUBLIC),
+    # Stage 1 overran: the complainant (or the officer for them) asks, not the service that overran.
+    (STAT, S.STAGE1, A.REQUEST_STAGE2, P.SERVICE_MANAGER),
 ]
 # fmt: on
 
@@ -223,9 +229,8 @@ ILLEGAL = [
     (STAT, S.STAGE1_RESPONDED, A.REQUEST_STAGE3, "not possible for a statutory case at status 'stage1-responded'"),
     # nor while stage 2 is still being investigated.
     (STAT, S.STAGE2, A.REQUEST_STAGE3, "not possible for a statutory case at status 'stage2'"),
-    # Stage 2 only after the stage 1 response (GBfC), not before stage 1 starts or while it runs.
+    # Stage 2 not before stage 1 starts (GBfC; while it runs, only by the routes of Regs reg 17).
     (STAT, S.RECEIVED, A.REQUEST_STAGE2, "not possible for a statutory case at status 'received'"),
-    (STAT, S.STAGE1, A.REQUEST_STAGE2, "not possible for a statutory case at status 'stage1'"),
     # A stage cannot be answered before it starts.
     (STAT, S.RECEIVED, A.RESPOND_STAGE1, "not possible for a statutory case at status 'received'"),
     (STAT, S.STAGE1, A.RESPOND_STAGE2, "not possible for a statutory case at status 'stage1'"),
@@ -238,8 +243,6 @@ ILLEGAL = [
     (STAT, S.STAGE3_RESPONSE, A.WINDOW_EXPIRED, "not possible for a statutory case at status 'stage3-response'"),
     # A case is accepted once.
     (STAT, S.STAGE1, A.ACCEPT, "not possible for a statutory case at status 'stage1'"),
-    # The Ombudsman comes after the council has had its chance (LGSCO): not at registration.
-    (STAT, S.RECEIVED, A.REFER_OMBUDSMAN, "not possible for a statutory case at status 'received'"),
     # Comments and compliments are not investigated (Report 3.4): no stages on the feedback track,
     (FEED, S.RECEIVED, A.ACCEPT, "not possible for a feedback case at status 'received'"),
     (FEED, S.RECEIVED, A.REQUEST_STAGE2, "not possible for a feedback case at status 'received'"),
@@ -251,15 +254,20 @@ ILLEGAL = [
     (CORP, S.STAGE3_PANEL, A.PANEL_MET, "corporate procedure has no stage 3"),
     (CORP, S.STAGE3_REPORT, A.PANEL_REPORTED, "corporate procedure has no stage 3"),
     (CORP, S.STAGE3_RESPONSE, A.RESPOND_STAGE3, "corporate procedure has no stage 3"),
-    # Ends are ends: a closed, withdrawn, routed or declined case takes no further step.
-    (STAT, S.CLOSED, A.REQUEST_STAGE2, "the case is closed: no further action is possible"),
-    (STAT, S.CLOSED, A.REFER_OMBUDSMAN, "the case is closed: no further action is possible"),
-    (STAT, S.WITHDRAWN, A.ACCEPT, "the case is withdrawn: no further action is possible"),
-    (CORP, S.ROUTED, A.ACCEPT, "the case is routed: no further action is possible"),
-    (STAT, S.DECLINED, A.REQUEST_STAGE2, "the case is declined: no further action is possible"),
-    (FEED, S.CLOSED, A.WITHDRAW, "the case is closed: no further action is possible"),
-    # Once the Ombudsman has the case, it waits for the decision (LGSCO).
-    (STAT, S.OMBUDSMAN, A.REQUEST_STAGE3, "not possible for a statutory case at status 'ombudsman'"),
+    # Ends are ends in the state machine: a closed, withdrawn, routed or declined case takes no step of
+    # the procedure (a late request after the window closed it is the one way back: rows above; reopening
+    # with a reason is the aggregate's, not a transition).
+    (STAT, S.CLOSED, A.RESPOND_STAGE2, "the case is closed: 'respond-stage2' is no longer possible"),
+    (STAT, S.CLOSED, A.PANEL_MET, "the case is closed: 'panel-met' is no longer possible"),
+    (STAT, S.WITHDRAWN, A.ACCEPT, "the case is withdrawn: 'accept' is no longer possible"),
+    (CORP, S.ROUTED, A.ACCEPT, "the case is routed: 'accept' is no longer possible"),
+    (STAT, S.DECLINED, A.REQUEST_STAGE2, "the case is declined: 'request-stage2' is no longer possible"),
+    (STAT, S.WITHDRAWN, A.REQUEST_STAGE3, "the case is withdrawn: 'request-stage3' is no longer possible"),
+    (FEED, S.CLOSED, A.WITHDRAW, "the case is closed: 'withdraw' is no longer possible"),
+    # The corporate procedure has no stage 3, even by a late request (Report 3.5.3).
+    (CORP, S.CLOSED, A.REQUEST_STAGE3, "corporate procedure has no stage 3"),
+    # After the last stage's answer there is no further stage to ask for: the next step is the LGSCO.
+    (STAT, S.STAGE3_RESPONDED, A.REQUEST_STAGE3, "not possible for a statutory case at status 'stage3-responded'"),
 ]
 # fmt: on
 
@@ -278,7 +286,7 @@ def test_a_refusal_says_what_is_possible_instead() -> None:
     with pytest.raises(IllegalTransition) as refused:
         next_status(STAT, S.STAGE1, A.REQUEST_STAGE3, P.PUBLIC)
     possible = refused.value.reason.split("(possible: ", 1)[1].rstrip(")").split(", ")
-    assert sorted(possible) == ["refer-ombudsman", "respond-stage1", "withdraw"]
+    assert sorted(possible) == ["request-stage2", "respond-stage1", "withdraw"]
 
 
 # --- Whole paths, as a complainant lives them --------------------------------------------------------
@@ -291,7 +299,7 @@ def walk(track: Track, path: list[tuple[Action, Actor, Status]]) -> None:
         assert status is expected, (action, actor)
 
 
-def test_the_statutory_procedure_has_three_stages_then_the_ombudsman() -> None:
+def test_the_statutory_procedure_has_three_stages() -> None:
     walk(
         STAT,
         [
@@ -303,13 +311,12 @@ def test_the_statutory_procedure_has_three_stages_then_the_ombudsman() -> None:
             (A.PANEL_MET, P.COMPLAINTS_OFFICER, S.STAGE3_REPORT),
             (A.PANEL_REPORTED, P.COMPLAINTS_OFFICER, S.STAGE3_RESPONSE),
             (A.RESPOND_STAGE3, P.SENIOR_LEADERSHIP, S.STAGE3_RESPONDED),
-            (A.REFER_OMBUDSMAN, P.COMPLAINTS_OFFICER, S.OMBUDSMAN),
-            (A.OMBUDSMAN_DECIDED, P.COMPLAINTS_OFFICER, S.CLOSED),
+            (A.CLOSE, P.COMPLAINTS_OFFICER, S.CLOSED),
         ],
     )
 
 
-def test_the_corporate_procedure_has_two_stages_then_the_ombudsman() -> None:
+def test_the_corporate_procedure_has_two_stages() -> None:
     walk(
         CORP,
         [
@@ -317,10 +324,16 @@ def test_the_corporate_procedure_has_two_stages_then_the_ombudsman() -> None:
             (A.RESPOND_STAGE1, P.SERVICE_MANAGER, S.STAGE1_RESPONDED),
             (A.REQUEST_STAGE2, P.PUBLIC, S.STAGE2),
             (A.RESPOND_STAGE2, P.SENIOR_LEADERSHIP, S.STAGE2_RESPONDED),
-            (A.REFER_OMBUDSMAN, P.COMPLAINTS_OFFICER, S.OMBUDSMAN),
-            (A.OMBUDSMAN_DECIDED, P.COMPLAINTS_OFFICER, S.CLOSED),
+            (A.CLOSE, P.COMPLAINTS_OFFICER, S.CLOSED),
         ],
     )
+
+
+def test_the_ombudsman_is_not_a_status_nor_a_transition() -> None:
+    """The LGSCO is the complainant's route, tracked as a strand beside the stages without ending them
+    (statutory-rules.md, "Track it as a strand beside the stages"): no status or action of the table."""
+    assert not [s for s in Status if "ombudsman" in s.value]
+    assert not [a for a in Action if "ombudsman" in a.value]
 
 
 def test_a_compliment_is_recorded_and_closed() -> None:
