@@ -136,3 +136,14 @@ def test_a_route_without_an_authorizer_fails_the_synth(tmp_path: Path) -> None:
     report = (tmp_path / "validation-report.json").read_text()
     assert "AwsSolutions-APIG4" in report
     assert "AwsSolutions-COG4" in report
+
+
+def test_cloudfront_passes_the_authorization_header_to_the_api(template: Template) -> None:
+    """CloudFront forwards Authorization only from a cache policy, or (caching disabled) with the managed
+    AllViewer or AllViewerExceptHostHeader origin request policies: the API behaviour must keep both."""
+    distribution = next(iter(template.find_resources("AWS::CloudFront::Distribution").values()))
+    behaviour = distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert (
+        behaviour["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    )  # AllViewerExceptHostHeader
