@@ -1628,8 +1628,6 @@ def _outcome_context(
 def _late_request(
     case: Case, window: Deadline | None, requested_on: date, late_reason: str | None, what: str
 ) -> None:
-    if case.status is Status.CLOSED and late_reason is None:
-        _refuse(f"the case closed when the window to ask for {what} ended: accepting it needs a reason")
     if window is not None and requested_on > window.due and late_reason is None:
         _refuse(f"the request came after the window closed on {window.due}: accepting it needs a reason")
 

@@ -152,6 +152,14 @@ def test_the_investigator_is_never_the_person_complained_about() -> None:
         appoint(case, "appoint-investigator", "ivy")
 
 
+def test_naming_the_appointed_investigator_as_complained_about_needs_another_investigator_first() -> None:
+    case = appoint(stage2(), "appoint-investigator", "ivy")
+    with pytest.raises(
+        IllegalTransition, match=r"ivy\.staff investigates the case: appoint someone else first"
+    ):
+        act(case, {"action": "about-staff", "staff": ["ivy.staff"]})
+
+
 def test_the_independent_person_is_not_an_officer_of_the_council() -> None:
     with pytest.raises(
         IllegalTransition,
@@ -431,6 +439,19 @@ def test_the_window_expiring_closes_the_case_and_a_late_request_reopens_it_into_
     # Mon 22 Feb (25).
     assert reopened.status is Status.STAGE2 and reopened.deadlines["stage2"].due == date(2027, 2, 22)
     assert reopened.paused_deadlines == {} and reopened.ended_from is None
+
+
+def test_a_case_closed_early_still_takes_a_stage2_request_inside_the_complainants_window() -> None:
+    responded = respond(act_(new_case(), ACCEPT))  # the window to ask for stage 2 ends Mon 11 Jan 2027
+    closed = act(
+        responded, {"action": "close", "reason": "The complainant is satisfied."}, on=date(2026, 12, 10)
+    )
+    inside = {"action": "request-stage2", "requested_on": "2027-01-11"}
+    assert act(closed, inside, on=date(2027, 1, 11)).status is Status.STAGE2
+    with pytest.raises(
+        IllegalTransition, match="after the window closed on 2027-01-11: accepting it needs a reason"
+    ):
+        act(closed, {**inside, "requested_on": "2027-01-12"}, on=date(2027, 1, 12))
 
 
 def test_a_late_stage3_request_after_closure_needs_the_case_to_have_closed_in_that_window() -> None:
