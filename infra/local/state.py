@@ -32,29 +32,49 @@ def _client() -> Any:
     return boto3.client("dynamodb")
 
 
+def _table(table_name: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    region = os.environ.get("AWS_DEFAULT_REGION", names.REGION_DEFAULT)
+    return dynamodb_backends[ACCOUNT_ID][region].get_table(table_name)
+
+
 def _items(table_name: str) -> list[dict[str, Any]]:
-    client, items, kwargs = _client(), [], {"TableName": table_name}
-    while True:
-        page = client.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    """Every item as DynamoDB JSON, copied from moto's table under the lock in one short hold (a
+    paginated Scan held it for seconds a page, and stopped every request meanwhile)."""
+    with MOTO_LOCK:
+        table = _table(table_name)
+        partitions = list(table.items.values())
+        items = []
+        for partition in partitions:
+            for item in partition.values() if isinstance(partition, dict) else (partition,):
+                items.append(item.to_json()["Attributes"])
+        return json.loads(json.dumps(items))  # a deep copy: moto updates items in place
+
+
+def _write(path: Path, document: dict[str, Any]) -> None:
+    """Replace ``path`` atomically (a crash never leaves half a file), readable by its owner only: it
+    holds names, contact details and what people said."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump(document, file)
+    os.replace(temporary, path)
 
 
 def save(path: Path, table_name: str, *, clean: bool) -> int:
-    """Write every item of the table to ``path`` (atomically: a crash never leaves half a file)."""
+    """Write every item of the table to ``path``."""
     items = _items(table_name)
-    document = {
-        "format": FORMAT,
-        "table": table_name,
-        "saved_at": datetime.now(UTC).isoformat(),
-        "clean": clean,
-        "items": items,
-    }
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document))
-    os.replace(temporary, path)
+    _write(
+        path,
+        {
+            "format": FORMAT,
+            "table": table_name,
+            "saved_at": datetime.now(UTC).isoformat(),
+            "clean": clean,
+            "items": items,
+        },
+    )
     return len(items)
 
 
@@ -75,6 +95,9 @@ def load(path: Path, table_name: str) -> int:
         for item in items:
             if item[names.SK]["S"] == names.COUNTER_SK:
                 item["value"] = {"N": str(int(item["value"]["N"]) + UNCLEAN_COUNTER_GAP)}
+    # From now on this process may issue numbers the file does not hold: until a save says otherwise,
+    # the file is one an unclean stop would leave.
+    _write(path, {**document, "items": items, "clean": False})
     client = _client()
     for start in range(0, len(items), _BATCH):
         pending = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
@@ -86,11 +109,8 @@ def load(path: Path, table_name: str) -> int:
 
 def _last_write(table_name: str) -> int:
     """The stream's next sequence number: it moves on with every write, and only then."""
-    from moto.dynamodb.models import dynamodb_backends
-
-    region = os.environ.get("AWS_DEFAULT_REGION", names.REGION_DEFAULT)
     with MOTO_LOCK:
-        shard = dynamodb_backends[ACCOUNT_ID][region].get_table(table_name).stream_shard
+        shard = _table(table_name).stream_shard
         return int(shard.starting_sequence_number + len(shard.items)) if shard else 0
 
 

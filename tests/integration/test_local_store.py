@@ -249,3 +249,46 @@ def test_a_file_that_is_not_a_state_file_is_refused_by_name(tmp_path: Path, aws:
     bad.write_text('{"cases": []}')
     with pytest.raises(SystemExit, match=r"state\.json is not a Heard local state file"):
         state.load(bad, aws.table_name)
+
+
+def _submit(number: int) -> str:
+    from functions.intake.handler import handler
+    from infra.local.gateway import LambdaContext, proxy_event
+
+    body = json.dumps(complaint(what_happened=f"Complaint number {number}")).encode()
+    event = proxy_event(
+        "POST", "/representations", "/representations", "", {"Content-Type": "application/json"}, body, {}, ""
+    )
+    response = handler(event, LambdaContext(function_name="Intake"))
+    assert response["statusCode"] == 201, response["body"]
+    reference: str = json.loads(response["body"])["reference"]
+    return reference
+
+
+def test_a_process_killed_before_its_first_save_after_a_clean_start_reissues_nothing(
+    tmp_path: Path, clock: Any
+) -> None:
+    from moto import mock_aws
+
+    saved = tmp_path / "state.json"
+    with mock_aws():
+        resources = create_resources()
+        wiring.reset()
+        assert _submit(1).endswith("-00001")
+        state.save(saved, resources.table_name, clean=True)  # a clean exit
+    # Run 2 starts from the clean file and issues number 2, then is killed before any save. Run 3 must
+    # not issue 2 again: the file says run 2 may have issued numbers it does not hold.
+    for run, expected in ((2, 2), (3, 1 + state.UNCLEAN_COUNTER_GAP + 1)):
+        wiring.reset()
+        with mock_aws():  # a new process
+            resources = create_resources()
+            wiring.reset()
+            state.load(saved, resources.table_name)
+            assert int(_submit(run).rsplit("-", 1)[1]) == expected, f"run {run}"
+    wiring.reset()
+
+
+def test_the_state_file_is_readable_by_its_owner_only(tmp_path: Path, aws: LocalResources) -> None:
+    saved = tmp_path / "state.json"
+    state.save(saved, aws.table_name, clean=True)
+    assert saved.stat().st_mode & 0o777 == 0o600
