@@ -15,6 +15,15 @@ from constructs import Construct
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES
 from infra.components.web import ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER
 
+#: The common rule set's body rules that would block legal free text: they only count.
+COUNT_ONLY_BODY_RULES = (
+    "SizeRestrictions_BODY",
+    "CrossSiteScripting_BODY",
+    "GenericRFI_BODY",
+    "GenericLFI_BODY",
+    "EC2MetaDataSSRF_BODY",
+)
+
 #: Requests per viewer address in any 5-minute window before WAF blocks it.
 RATE_PER_FIVE_MINUTES = 300
 #: The largest body any handler accepts: the JSON API's and the form's limits, in bytes.
@@ -135,13 +144,15 @@ class Firewall(Construct):
                         managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
                             vendor_name="AWS",
                             name="AWSManagedRulesCommonRuleSet",
-                            # SizeRestrictions_BODY blocks every body over 8 KB: long answers are the point
-                            # of the form, so it only counts; the size limit is the rule above.
+                            # The rules that judge a body's size or words only count: long answers are the
+                            # point of the form (the size limit is the rule above), and a complaint may
+                            # legally quote markup, a path or an address. Handlers store text as text and
+                            # templates escape it, so no such text can act.
                             rule_action_overrides=[
                                 wafv2.CfnWebACL.RuleActionOverrideProperty(
-                                    name="SizeRestrictions_BODY",
-                                    action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
+                                    name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
                                 )
+                                for rule in COUNT_ONLY_BODY_RULES
                             ],
                         )
                     ),

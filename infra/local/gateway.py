@@ -432,6 +432,8 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         try:
+            if self.headers.defects:  # a header line without a colon, and the like
+                raise HttpError(400, "Malformed request header")
             frame = self._framing()
             self._in_body = True
             self._reader.start(self._timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import html
 from email.message import Message
 from typing import Any
@@ -30,7 +31,7 @@ def sent_emails() -> list[dict[str, Any]]:
         raw = getattr(sent, "raw_data", None)
         if raw is None:
             continue
-        message = email.message_from_string(raw)
+        message = email.message_from_string(raw, policy=email.policy.default)
         out.append(
             {
                 "id": sent.id,

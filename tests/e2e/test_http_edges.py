@@ -257,3 +257,8 @@ def test_a_body_that_is_not_utf8_reaches_the_handler_as_sent_and_is_a_400(
     )
     status, _, payload = parse(raw)
     assert status == 400 and b"UTF-8" in payload, payload
+
+
+def test_a_header_line_without_a_colon_is_a_400(address: tuple[str, int]) -> None:
+    raw = exchange(address, b"GET /health HTTP/1.1\r\nHost: x\r\nNo colon here\r\nConnection: close\r\n\r\n")
+    assert_gateway_error(raw, 400)

@@ -210,3 +210,21 @@ def test_every_response_carries_the_security_headers(template: Template) -> None
     assert {b.get("PathPattern", "*") for b in behaviours} == {"*", "/assets/*"}
     for behaviour in behaviours:
         assert behaviour["ResponseHeadersPolicyId"] == {"Ref": policy_id}, behaviour.get("PathPattern")
+
+
+#: AWS Managed Rules, core rule set: the rules that inspect the body's words (AWS's rule group
+#: documentation). A complaint may quote markup, a file path or an address, and the handlers accept it.
+CRS_BODY_CONTENT_RULES = (
+    "CrossSiteScripting_BODY",
+    "GenericRFI_BODY",
+    "GenericLFI_BODY",
+    "EC2MetaDataSSRF_BODY",
+)
+
+
+def test_the_managed_rules_never_block_a_legal_answer_for_its_words(template: Template) -> None:
+    (managed,) = [r for r in _rules(template).values() if "ManagedRuleGroupStatement" in r["Statement"]]
+    group = managed["Statement"]["ManagedRuleGroupStatement"]
+    overrides = {o["Name"]: o["ActionToUse"] for o in group.get("RuleActionOverrides", [])}
+    for rule in CRS_BODY_CONTENT_RULES:
+        assert overrides.get(rule) == {"Count": {}}, rule

@@ -292,3 +292,31 @@ def test_the_state_file_is_readable_by_its_owner_only(tmp_path: Path, aws: Local
     saved = tmp_path / "state.json"
     state.save(saved, aws.table_name, clean=True)
     assert saved.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_local_dead_letters_route_lists_and_redrives_real_dead_letters(clock: Any) -> None:
+    from datetime import timedelta
+
+    from moto import mock_aws
+
+    from infra.local.service import LocalService
+
+    with mock_aws():
+        service = LocalService.start()
+        status, _, _ = service.gateway.dispatch(
+            "POST", "/representations", {"Content-Type": "application/json"}, json.dumps(complaint()).encode()
+        )
+        assert status == 201
+        service.clock.advance(timedelta(minutes=20))  # never delivered: both notifications are dead letters
+        status, _, payload = service.gateway.dispatch("GET", "/_local/dead-letters", {}, b"")
+        assert status == 200, payload
+        letters = json.loads(payload)
+        assert sorted((d["purpose"], d["status"], d["attempts"]) for d in letters) == [
+            ("acknowledgement", "pending", 0),
+            ("team-alert", "pending", 0),
+        ]
+        status, _, payload = service.gateway.dispatch(
+            "POST", "/_local/dead-letters/redrive", {"Content-Length": "0"}, b""
+        )
+        assert (status, json.loads(payload)) == (200, {"redriven": 2, "found": 2})
+    wiring.reset()
