@@ -334,7 +334,7 @@ def document() -> dict[str, Any]:
                             "header is not acceptable"
                         ),
                         "409": _problem(
-                            "The same request is being processed, or we are very busy: retry after the "
+                            "The same request (Idempotency-Key) is still being processed: retry after the "
                             "Retry-After header's seconds"
                         ),
                         "413": _problem("The body is too large"),
