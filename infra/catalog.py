@@ -135,19 +135,30 @@ ME = FunctionSpec(
 OFFICER = FunctionSpec(
     name="Officer",
     handler="functions.officer.handler.handler",
-    description="Officer API: read a case and its chronology, and act on it",
+    description="Officer API: list and read cases and their chronology, act on them, keep the people register",
     routes=(
+        Route("GET", "/cases", authorized=True),
         Route("GET", "/cases/{reference}", authorized=True),
         Route("GET", "/cases/{reference}/events", authorized=True),
         Route("POST", "/cases/{reference}/actions", authorized=True),
+        Route("GET", "/people", authorized=True),
+        Route("PUT", "/people/{person_id}", authorized=True),
     ),
-    # Finds a case by reference (the index holds keys only), reads it and its chronology, updates it
-    # under its version and appends events and read records, all within the case's partition.
+    # Finds a case by reference (that index holds keys only) and lists cases through the indexes that
+    # carry summaries only; reads a case and its chronology, updates it under its version and appends
+    # events and read records, all within the case's partition; keeps the people register's partition.
     table_access=(
         TableAccess(("dynamodb:Query",), (names.reference_pk("*"),), index=names.GSI_REFERENCE),
+        TableAccess(("dynamodb:Query",), (names.status_pk("*"),), index=names.GSI_STATUS_DUE),
+        TableAccess(("dynamodb:Query",), (names.area_pk("*"),), index=names.GSI_SERVICE_AREA),
+        TableAccess(
+            ("dynamodb:Query",), (names.open_pk(True), names.open_pk(False)), index=names.GSI_OPEN_DUE
+        ),
+        TableAccess(("dynamodb:Query",), (names.manager_pk("*"),), index=names.GSI_MANAGER),
         TableAccess(
             ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"), (CASES,)
         ),
+        TableAccess(("dynamodb:Query", "dynamodb:PutItem"), (names.PEOPLE_PK,)),
     ),
 )
 

@@ -29,11 +29,52 @@ GSI_STATUS_DUE: Final = "by-status-due"
 GSI_SERVICE_AREA: Final = "by-service-area"
 GSI_FINANCIAL_YEAR: Final = "by-financial-year"
 GSI_REFERENCE: Final = "by-reference"
+GSI_OPEN_DUE: Final = "by-open-due"
+GSI_MANAGER: Final = "by-manager"
 GSI_KEYS: Final = {
     GSI_STATUS_DUE: ("GSI1PK", "GSI1SK"),
     GSI_SERVICE_AREA: ("GSI2PK", "GSI2SK"),
     GSI_FINANCIAL_YEAR: ("GSI3PK", "GSI3SK"),
     GSI_REFERENCE: ("GSI4PK", "GSI4SK"),
+    GSI_OPEN_DUE: ("GSI5PK", "GSI5SK"),
+    GSI_MANAGER: ("GSI6PK", "GSI6SK"),
+}
+#: What a case list shows: no personal data (names, contact details, what was said stay on the case).
+CASE_SUMMARY: Final = (
+    "case_id",
+    "reference",
+    "kind",
+    "status",
+    "procedure",
+    "suggested_procedure",
+    "service_area",
+    "allocated_manager",
+    "received_date",
+    "financial_year",
+    "due",
+    "by_a_child",
+    "late",
+)
+#: What the dead letters and the sweep read of a notification: never its address or content.
+NOTIFICATION_STATE: Final = (
+    "case_id",
+    "notification_id",
+    "purpose",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+    "failed_at",
+    "lease_until",
+)
+#: Each index's projected attributes besides the keys (an empty tuple: keys only).
+GSI_PROJECTIONS: Final[dict[str, tuple[str, ...]]] = {
+    GSI_STATUS_DUE: tuple(dict.fromkeys(CASE_SUMMARY + NOTIFICATION_STATE)),
+    GSI_SERVICE_AREA: CASE_SUMMARY,
+    GSI_FINANCIAL_YEAR: CASE_SUMMARY,
+    GSI_REFERENCE: (),
+    GSI_OPEN_DUE: CASE_SUMMARY,
+    GSI_MANAGER: CASE_SUMMARY,
 }
 TTL_ATTRIBUTE: Final = "expires_at"
 TYPE_ATTRIBUTE: Final = "type"
@@ -131,3 +172,22 @@ SERVICE_AREAS_ATTRIBUTE: Final = "service_areas"
 SERVICE_AREAS_CLAIM: Final = f"custom:{SERVICE_AREAS_ATTRIBUTE}"
 GROUPS_CLAIM: Final = "cognito:groups"
 USERNAME_CLAIM: Final = "cognito:username"
+
+
+def open_pk(is_open: bool) -> str:
+    """by-open-due partition: the cases still open, or those closed."""
+    return "OPEN#yes" if is_open else "OPEN#no"
+
+
+def manager_pk(username: str) -> str:
+    """by-manager partition: the cases allocated to a member of staff."""
+    return f"MANAGER#{username}"
+
+
+#: The register of investigators, independent persons and panel members: one small partition.
+PEOPLE_PK: Final = "PEOPLE"
+PERSON_TYPE: Final = "person"
+
+
+def person_sk(person_id: str) -> str:
+    return f"PERSON#{person_id}"

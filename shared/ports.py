@@ -4,7 +4,8 @@ implement them on AWS; tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from shared.domain.case import NewCase, Notification, NotificationStatus
@@ -14,6 +15,25 @@ from shared.domain.errors import DomainError
 class LeaseHeld(DomainError):
     """A notification is being sent under another sender's lease, or was taken over after this
     sender's lease expired: deliver it later, or not at all."""
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What a case list asks for; every field narrows it (None: any)."""
+
+    open_only: bool = True
+    status: str | None = None
+    service_area: str | None = None
+    manager: str | None = None
+    kind: str | None = None
+    procedure: str | None = None
+    due_before: date | None = None  # due on or before
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+class BadCursor(DomainError):
+    """A list cursor that this list did not issue."""
 
 
 class StaleVersion(DomainError):

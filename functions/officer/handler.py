@@ -4,6 +4,7 @@ description. Thin: route, parse, authorise, call the aggregate, persist, map typ
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -15,11 +16,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.http import SECURITY_HEADERS
 from shared.adapters.dynamodb import DynamoCaseStore
 from shared.config import clock, policy
-from shared.domain.access import acting_as, may_see, works_on_cases
-from shared.domain.casefile import Case, Command, apply
+from shared.domain.access import acting_as, manages_people, may_see, possible_actions, works_on_cases
+from shared.domain.calendar import london_date
+from shared.domain.casefile import Case, Command, apply, people_named
 from shared.domain.errors import IllegalTransition
+from shared.domain.people import Person, PersonId
+from shared.domain.stages import Actor, Status
+from shared.domain.vocabulary import Kind, Procedure
 from shared.identity import Caller, Unauthenticated
-from shared.ports import StaleVersion
+from shared.ports import BadCursor, CaseQuery, StaleVersion
 from shared.wiring import case_store
 
 logger = Logger(service="heard-officer")
@@ -36,6 +41,10 @@ class NotFound(Exception):
 
 class Forbidden(Exception):
     """The caller's role does not work on cases."""
+
+
+class OutOfScope(Exception):
+    """A list beyond the caller's cases."""
 
 
 class PreconditionRequired(Exception):
@@ -71,9 +80,44 @@ def _visible(store: DynamoCaseStore, reference: str, caller: Caller) -> Case:
 
 
 def _view(case: Case, caller: Caller) -> dict[str, Any]:
-    roles = [role for role in caller.roles]
-    possible = sorted({a for role in roles for a in case.possible_actions(role)})
-    return {"case": case.model_dump(mode="json"), "possible_actions": possible}
+    return {"case": case.model_dump(mode="json"), "possible_actions": list(possible_actions(caller, case))}
+
+
+@app.get("/cases")
+def list_cases(
+    status: Annotated[Status | None, Query()] = None,
+    service_area: Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,40}$")] = None,
+    manager: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    mine: Annotated[bool, Query(description="Only the cases allocated to me")] = False,
+    kind: Annotated[Kind | None, Query()] = None,
+    procedure: Annotated[Procedure | None, Query()] = None,
+    closed: Annotated[bool, Query(description="Closed cases instead of open ones")] = False,
+    overdue: Annotated[bool, Query(description="Due before today")] = False,
+    due_before: Annotated[date | None, Query(description="Due on or before this date")] = None,
+    received_from: Annotated[date | None, Query()] = None,
+    received_to: Annotated[date | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000, description="From the previous page")] = None,
+) -> Response[Any]:
+    """Case summaries (no personal data), the soonest due first where the index sorts by due date."""
+    caller = _caller()
+    if overdue:
+        yesterday = london_date(clock().now()) - timedelta(days=1)
+        due_before = min(due_before, yesterday) if due_before else yesterday
+    service_area = _list_scope(caller, service_area, mine)
+    query = CaseQuery(
+        open_only=not closed,
+        status=status.value if status else None,
+        service_area=service_area,
+        manager=caller.username if mine else manager,
+        kind=kind.value if kind else None,
+        procedure=procedure.value if procedure else None,
+        due_before=due_before,
+        received_from=received_from,
+        received_to=received_to,
+    )
+    cases, following = case_store().list_cases(query, limit, cursor)
+    return _json(200, {"cases": cases, "next": following})
 
 
 @app.get("/cases/<reference>")
@@ -111,10 +155,58 @@ def act(
     if if_match.strip() != etag(case):
         raise StaleVersion(f"case {reference} has changed since you read it: reload it and try again")
     actor = acting_as(caller, case, command.action)
-    decision = apply(case, command, actor, caller.username, clock().now(), policy())
+    named = people_named(command)
+    people = store.people(named) if named else {}
+    decision = apply(case, command, actor, caller.username, clock().now(), policy(), people=people)
     store.save(decision, expected_version=case.version)
     logger.info("case action", extra={"reference": reference, "action": command.action, "actor": actor.value})
     return _json(200, _view(decision.case, caller), {"ETag": etag(decision.case)})
+
+
+@app.get("/people")
+def list_people() -> Response[Any]:
+    """The register of investigators, independent persons and panel members, with what they declared."""
+    _caller()
+    people = case_store().people()
+    return _json(200, {"people": [p.model_dump(mode="json") for p in sorted(people.values(), key=_by_id)]})
+
+
+@app.put("/people/<person_id>")
+def put_person(
+    person_id: Annotated[PersonId, Path()],
+    person: Annotated[Person, Body(description="The person's declarations")],
+) -> Response[Any]:
+    """Register a person, or replace their declarations (appointments keep the entry as it was)."""
+    caller = Caller.from_event(app.current_event.raw_event)
+    if not manages_people(caller):
+        raise Forbidden
+    if person.person_id != person_id:
+        raise IllegalTransition(f"the body is about {person.person_id}, the address about {person_id}")
+    case_store().put_person(person, caller.username, clock().now())
+    return _json(200, {"person": person.model_dump(mode="json")})
+
+
+def _list_scope(caller: Caller, service_area: str | None, mine: bool) -> str | None:
+    """The service area a list is confined to. Complaints officers and senior leadership list any
+    cases; others their own (``mine``), or a service manager their service area's (theirs by default
+    when they have one)."""
+    if caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP) or mine:
+        return service_area
+    if Actor.SERVICE_MANAGER in caller.roles:
+        if service_area is None and len(caller.service_areas) == 1:
+            (service_area,) = caller.service_areas
+        if caller.covers_area(service_area):
+            return service_area
+    raise OutOfScope
+
+
+def _by_id(person: Person) -> str:
+    return person.person_id
+
+
+@app.exception_handler(BadCursor)
+def _bad_cursor(error: BadCursor) -> Response[Any]:
+    return _json(400, {"message": error.reason})
 
 
 @app.exception_handler(Unauthenticated)
@@ -125,6 +217,12 @@ def _unauthenticated(error: Unauthenticated) -> Response[Any]:
 @app.exception_handler(Forbidden)
 def _forbidden(error: Forbidden) -> Response[Any]:
     return _json(403, {"message": "Your role does not work on cases"})
+
+
+@app.exception_handler(OutOfScope)
+def _out_of_scope(error: OutOfScope) -> Response[Any]:
+    message = "List the cases of one of your service areas (service_area=...) or your own (mine=true)"
+    return _json(403, {"message": message})
 
 
 @app.exception_handler(NotFound)

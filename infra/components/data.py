@@ -39,9 +39,15 @@ class CaseStore(Construct):
             time_to_live_attribute=names.TTL_ATTRIBUTE,
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         )
+        # Indexes carry keys and the few attributes their readers need, never personal data.
         for index, (pk, sk) in names.GSI_KEYS.items():
+            attributes = names.GSI_PROJECTIONS[index]
             self.table.add_global_secondary_index(
                 index_name=index,
                 partition_key=dynamodb.Attribute(name=pk, type=dynamodb.AttributeType.STRING),
                 sort_key=dynamodb.Attribute(name=sk, type=dynamodb.AttributeType.STRING),
+                projection_type=(
+                    dynamodb.ProjectionType.INCLUDE if attributes else dynamodb.ProjectionType.KEYS_ONLY
+                ),
+                non_key_attributes=list(attributes) or None,
             )

@@ -90,6 +90,12 @@ def prepare_moto() -> None:
     _prepared = True
 
 
+def _projection(attributes: tuple[str, ...]) -> dict[str, Any]:
+    if not attributes:
+        return {"ProjectionType": "KEYS_ONLY"}
+    return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(attributes)}
+
+
 def table_definition(table_name: str) -> dict[str, Any]:
     """The CreateTable request for the case table, from the same names as infra/components/data.py."""
     key_attributes = {names.PK, names.SK} | {key for pair in names.GSI_KEYS.values() for key in pair}
@@ -108,7 +114,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": pk, "KeyType": "HASH"},
                     {"AttributeName": sk, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": _projection(names.GSI_PROJECTIONS[index]),
             }
             for index, (pk, sk) in names.GSI_KEYS.items()
         ],

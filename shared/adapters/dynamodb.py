@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
@@ -15,12 +17,14 @@ from botocore.exceptions import ClientError
 from shared import names
 from shared.domain.case import NewCase, Notification, NotificationStatus, Purpose
 from shared.domain.errors import Conflict
-from shared.ports import LeaseHeld, StaleVersion
+from shared.domain.stages import TERMINAL
+from shared.ports import BadCursor, CaseQuery, LeaseHeld, StaleVersion
 
 if TYPE_CHECKING:  # the officer's aggregate: the public functions never load it (cold start)
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from shared.domain.casefile import Case, Decision
+    from shared.domain.people import Person
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -42,13 +46,25 @@ def _instant(timestamp: float, like: datetime) -> str:
     return datetime.fromtimestamp(timestamp, tz=like.tzinfo).isoformat()
 
 
+_CLOSED_STATUSES = frozenset(status.value for status in TERMINAL)
+
+
 def case_index_keys(case: Mapping[str, Any]) -> dict[str, str]:
     """The case item's index keys, from its data: status and next due date, service area, financial
     year, reference."""
     case_id = str(case["case_id"])
     running = [str(d["due"]) for d in (case.get("deadlines") or {}).values()]
     due = min(running) if running else str(case.get("stage1_due") or case["acknowledgement_due"])
+    manager = case.get("allocated_manager")
+    is_open = str(case["status"]) not in _CLOSED_STATUSES
     return {
+        "due": due,
+        **_gsi(names.GSI_OPEN_DUE, names.open_pk(is_open), names.index_sk(due, case_id)),
+        **(
+            _gsi(names.GSI_MANAGER, names.manager_pk(str(manager)), names.index_sk(due, case_id))
+            if manager
+            else {}
+        ),
         **_gsi(names.GSI_STATUS_DUE, names.status_pk(str(case["status"])), names.index_sk(due, case_id)),
         **_gsi(
             names.GSI_SERVICE_AREA,
@@ -62,6 +78,41 @@ def case_index_keys(case: Mapping[str, Any]) -> dict[str, str]:
         ),
         **_gsi(names.GSI_REFERENCE, names.reference_pk(str(case["reference"])), names.CASE_SK),
     }
+
+
+def _index_for(query: CaseQuery) -> tuple[str, str, str | None]:
+    """The index, partition and exclusive upper bound of the sort key that serve ``query`` best: a
+    manager's cases, a status, a service area, else the open (or closed) cases; by due date where the
+    index sorts by it."""
+    due_bound = (query.due_before + timedelta(days=1)).isoformat() if query.due_before else None
+    if query.manager is not None:
+        return names.GSI_MANAGER, names.manager_pk(query.manager), due_bound
+    if query.status is not None:
+        return names.GSI_STATUS_DUE, names.status_pk(query.status), due_bound
+    if query.service_area is not None:
+        return names.GSI_SERVICE_AREA, names.area_pk(query.service_area), None
+    return names.GSI_OPEN_DUE, names.open_pk(query.open_only), due_bound
+
+
+def _encode_cursor(key: dict[str, Any], index: str) -> str:
+    raw = json.dumps({"index": index, "key": key}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, index: str) -> dict[str, Any]:
+    """The start key of the next page, if ``cursor`` is one this list issued (same index, string keys
+    of exactly the index's and the table's key attributes)."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        key = decoded["key"]
+        expected = {names.PK, names.SK, *names.GSI_KEYS[index]}
+        if decoded["index"] != index or set(key) != expected:
+            raise ValueError("another list's cursor")
+        if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
+            raise ValueError("not a key")
+    except (ValueError, KeyError, TypeError) as error:
+        raise BadCursor("the cursor is not one this list gave: start again without it") from error
+    return dict(key)
 
 
 def _json_ready(value: Any) -> Any:
@@ -294,6 +345,114 @@ class DynamoCaseStore:
         )
         fields = ("sequence", "at", "actor", "by", "action", "changes")
         return [{k: _json_ready(from_item(item).get(k)) for k in fields} for item in page["Items"]]
+
+    def list_cases(
+        self, query: CaseQuery, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of case summaries (no personal data: the indexes carry none) and the cursor of the
+        next page, read through the index that fits the query best, never a scan. DynamoDB counts
+        ``limit`` before the other filters, so a page may be short while a cursor follows."""
+        index, partition, sort = _index_for(query)
+        pk_name, sk_name = names.GSI_KEYS[index]
+        condition = "#ipk = :ipk"
+        attribute_names = {"#ipk": pk_name}
+        values: dict[str, Any] = {":ipk": {"S": partition}}
+        if sort is not None:
+            condition += " AND #isk < :isk"
+            attribute_names["#isk"] = sk_name
+            values[":isk"] = {"S": sort}
+        filters = []
+        for name, value in (
+            ("status", query.status),
+            ("service_area", query.service_area),
+            ("allocated_manager", query.manager),
+            ("kind", query.kind),
+        ):
+            if value is not None:
+                filters.append(f"#{name} = :{name}")
+                attribute_names[f"#{name}"] = name
+                values[f":{name}"] = {"S": value}
+        if query.procedure is not None:
+            filters.append(
+                "(#procedure = :procedure OR (attribute_not_exists(#procedure) OR #procedure = :null) AND #suggested = :procedure)"
+            )
+            attribute_names |= {"#procedure": "procedure", "#suggested": "suggested_procedure"}
+            values |= {":procedure": {"S": query.procedure}, ":null": {"NULL": True}}
+        if query.open_only and index != names.GSI_OPEN_DUE:
+            filters.append(
+                "NOT #st IN (" + ", ".join(f":closed{i}" for i in range(len(_CLOSED_STATUSES))) + ")"
+            )
+            attribute_names["#st"] = "status"
+            values |= {f":closed{i}": {"S": s} for i, s in enumerate(sorted(_CLOSED_STATUSES))}
+        if query.due_before is not None and index in (names.GSI_SERVICE_AREA, names.GSI_FINANCIAL_YEAR):
+            filters.append("#due <= :due")
+            attribute_names["#due"] = "due"
+            values[":due"] = {"S": query.due_before.isoformat()}
+        for name, bound, operator in (
+            ("received_from", query.received_from, ">="),
+            ("received_to", query.received_to, "<="),
+        ):
+            if bound is not None:
+                filters.append(f"#received {operator} :{name}")
+                attribute_names["#received"] = "received_date"
+                values[f":{name}"] = {"S": bound.isoformat()}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": attribute_names,
+            "ExpressionAttributeValues": values,
+            "Limit": limit,
+        }
+        if filters:
+            kwargs["FilterExpression"] = " AND ".join(filters)
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, index)
+        page = self.client.query(**kwargs)
+        summaries = [
+            {k: _json_ready(v) for k, v in from_item(item).items() if k in names.CASE_SUMMARY}
+            for item in page["Items"]
+        ]
+        following = page.get("LastEvaluatedKey")
+        return summaries, _encode_cursor(following, index) if following else None
+
+    def put_person(self, person: Person, by: str, now: datetime) -> None:
+        """Register a person, or replace their declarations (who changed them, and when, is kept)."""
+        self.client.put_item(
+            TableName=self.table_name,
+            Item=to_item(
+                {
+                    names.PK: names.PEOPLE_PK,
+                    names.SK: names.person_sk(person.person_id),
+                    names.TYPE_ATTRIBUTE: names.PERSON_TYPE,
+                    "declared_by": by,
+                    "declared_at": now.isoformat(),
+                    **person.model_dump(mode="json"),
+                }
+            ),
+        )
+
+    def people(self, person_ids: tuple[str, ...] | None = None) -> dict[str, Person]:
+        """The register (one partition, read with one query), or just the entries named."""
+        from shared.domain.people import Person
+
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": names.PK},
+            "ExpressionAttributeValues": {":pk": {"S": names.PEOPLE_PK}},
+        }
+        found: dict[str, Person] = {}
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page["Items"]:
+                data = from_item(item)
+                if person_ids is None or data["person_id"] in person_ids:
+                    fields = {k: v for k, v in data.items() if k in Person.model_fields}
+                    found[data["person_id"]] = Person.model_validate(fields)
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def record_read(self, case_id: str, by: str, what: str, now: datetime) -> None:
         """Who read which case, and when: an audit item beside the case, outside its chronology (a read

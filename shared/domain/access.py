@@ -29,13 +29,7 @@ def may_see(caller: Caller, case: Case) -> bool:
         return True
     if Actor.SERVICE_MANAGER in caller.roles and caller.covers_area(case.service_area):
         return True
-    return Actor.INVESTIGATOR in caller.roles and caller.username in appointed(case)
-
-
-def appointed(case: Case) -> frozenset[str]:
-    """The staff users appointed to work on the case's investigation. No appointments exist yet: the
-    stage 2 appointment actions come with the rest of the procedure."""
-    return frozenset()
+    return Actor.INVESTIGATOR in caller.roles and caller.username == case.investigator_user
 
 
 def acting_as(caller: Caller, case: Case, action: str) -> Actor:
@@ -43,6 +37,20 @@ def acting_as(caller: Caller, case: Case, action: str) -> Actor:
     now, else their most senior (so a refusal names what they may do)."""
     roles = [role for role in CASE_ROLES if role in caller.roles]
     for role in roles:
-        if action in case.possible_actions(role):
+        if action in case.possible_actions(role, caller.username):
             return role
     return roles[0]
+
+
+def possible_actions(caller: Caller, case: Case) -> tuple[str, ...]:
+    """Every action the caller may take on the case now, in any of their roles."""
+    found = {
+        a for role in CASE_ROLES if role in caller.roles for a in case.possible_actions(role, caller.username)
+    }
+    return tuple(sorted(found))
+
+
+def manages_people(caller: Caller) -> bool:
+    """The register of investigators, independent persons and panel members is kept by complaints
+    officers and admins."""
+    return caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.ADMIN)

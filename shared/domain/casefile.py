@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import to_jsonable_python
 
 from shared.domain.calendar import london_date
@@ -81,14 +81,14 @@ class OfferChannel(StrEnum):
 class Advocacy(_Stored):
     """Advocacy (s.26A): whether it was offered (when and how), accepted, and who provides it."""
 
-    offered: bool
+    offered: StrictBool
     wish: str
     advocate_name: str | None = None
     advocate_organisation: str | None = None
     advocate_email: str | None = None
     offered_on: date | None = None
     offered_how: OfferChannel | None = None
-    accepted: bool | None = None  # None: not yet answered
+    accepted: StrictBool | None = None  # None: not yet answered
 
 
 class Complainant(_Stored):
@@ -117,7 +117,7 @@ class Deadline(_Model):
     step: Step
     start: date
     due: date
-    extended: bool = False
+    extended: StrictBool = False
     reason: str | None = None  # why it was extended
     paused_on: date | None = None
 
@@ -130,9 +130,9 @@ class Finding(_Model):
 class SufficientInterest(_Model):
     """The council's decision on "any other person with sufficient interest" (s.26(3)(e))."""
 
-    accepted: bool
+    accepted: StrictBool
     reasons: Reason
-    complainant_told: bool
+    complainant_told: StrictBool
     child_told: bool | None  # None: not appropriate to tell the child
     decided_on: date
 
@@ -140,8 +140,8 @@ class SufficientInterest(_Model):
 class LateDiscretion(_Model):
     """The discretion used on a complaint made after the time limit (reg 9): both tests and the reasons."""
 
-    not_reasonable_to_expect_sooner: bool
-    still_fair_to_consider: bool
+    not_reasonable_to_expect_sooner: StrictBool
+    still_fair_to_consider: StrictBool
     reasons: Reason
     decided_on: date
 
@@ -161,8 +161,8 @@ class Attestation(_Model):
     connection with this case."""
 
     attested_on: date
-    declarations_true: bool
-    no_connection_with_the_case: bool
+    declarations_true: StrictBool
+    no_connection_with_the_case: StrictBool
 
 
 class Appointment(_Model):
@@ -207,8 +207,8 @@ class PanelMeeting(_Model):
 class PanelReport(_Model):
     reported_on: date
     findings: tuple[Finding, ...]
-    sent_to_complainant: bool
-    sent_to_independent_person: bool
+    sent_to_complainant: StrictBool
+    sent_to_independent_person: StrictBool
 
 
 class Stage3(_Model):
@@ -285,10 +285,10 @@ class Case(_Stored):
     suggested_procedure: Procedure
     procedure_reason: str
     procedure: Procedure | None = None  # the officer's decision (None until accepted)
-    needs_sufficient_interest_decision: bool = False
-    late: bool = False
-    by_a_child: bool
-    about_a_child: bool
+    needs_sufficient_interest_decision: StrictBool = False
+    late: StrictBool = False
+    by_a_child: StrictBool
+    about_a_child: StrictBool
     service_area: str | None = None
     advocacy: Advocacy
     complainant: Complainant
@@ -372,18 +372,18 @@ class DecideSufficientInterest(_Model):
     always; a refusal must have been told to the person."""
 
     action: Literal["decide-sufficient-interest"]
-    accepted: bool
+    accepted: StrictBool
     reasons: Reason
-    complainant_told: bool = False
-    child_told: bool | None = None
+    complainant_told: StrictBool = False
+    child_told: StrictBool | None = None
 
 
 class DecideLateComplaint(_Model):
     """The discretion on a complaint made after the time limit: both tests, with the reasons."""
 
     action: Literal["decide-late-complaint"]
-    not_reasonable_to_expect_sooner: bool
-    still_fair_to_consider: bool
+    not_reasonable_to_expect_sooner: StrictBool
+    still_fair_to_consider: StrictBool
     reasons: Reason
 
 
@@ -410,7 +410,7 @@ class RecordAdvocacy(_Model):
     """The answer to the offer; when accepted, who provides the advocate."""
 
     action: Literal["record-advocacy"]
-    accepted: bool
+    accepted: StrictBool
     provider: Label | None = None
     advocate_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
@@ -462,7 +462,7 @@ class Extend(_Model):
 
     action: Literal["extend"]
     reason: Reason
-    complainant_told: bool = False
+    complainant_told: StrictBool = False
 
 
 class PauseStage1(_Model):
@@ -568,8 +568,8 @@ class PanelReported(_Model):
     action: Literal["panel-reported"]
     reported_on: date
     findings: tuple[Finding, ...] = Field(min_length=1)
-    sent_to_complainant: bool
-    sent_to_independent_person: bool
+    sent_to_complainant: StrictBool
+    sent_to_independent_person: StrictBool
 
 
 class RespondStage3(_Model):
@@ -578,8 +578,8 @@ class RespondStage3(_Model):
 
     action: Literal["respond-stage3"]
     sent_on: date
-    independent_person_view_considered: bool
-    ombudsman_details_given: bool
+    independent_person_view_considered: StrictBool
+    ombudsman_details_given: StrictBool
     resolutions: tuple[Label, ...] = ()
     remedies_pence: Pence = 0
 
@@ -751,7 +751,7 @@ class OwedNotification:
 
     purpose: NoticePurpose
     template: str
-    child_friendly: bool
+    child_friendly: StrictBool
     context: dict[str, Any]
     recipient: Literal["complainant"] = "complainant"
 

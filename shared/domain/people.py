@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -38,11 +38,11 @@ class Person(BaseModel):
     person_id: PersonId
     name: Annotated[str, Field(min_length=1, max_length=200)]
     roles: tuple[PersonRole, ...] = Field(min_length=1)
-    council_officer: bool
-    council_member: bool
-    spouse_or_civil_partner_of_officer_or_member: bool
+    council_officer: StrictBool
+    council_member: StrictBool
+    spouse_or_civil_partner_of_officer_or_member: StrictBool
     line_management_areas: tuple[Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")], ...] = ()
-    external: bool
+    external: StrictBool
     staff_user: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
     @model_validator(mode="after")

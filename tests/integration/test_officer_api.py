@@ -177,3 +177,96 @@ def test_fifty_parallel_changes_each_apply_once_or_get_412_and_none_is_lost(serv
     assert [e["sequence"] for e in body["events"]] == [1, 2], "exactly the one that applied"
     _, headers, case = call(service, "GET", f"/cases/{reference}", "complaints-officer")
     assert case["case"]["version"] == 2 and headers["ETag"].endswith('.2"')
+
+
+PERSONAL = {"complainant", "details", "advocacy", "name", "email", "phone", "address", "what_happened"}
+
+
+def test_lists_carry_summaries_only_page_with_cursors_and_keep_to_the_callers_scope(
+    service: LocalService, clock: Any
+) -> None:
+    references = [
+        submit(service, service_area=area, what_happened=f"Case {i}")
+        for i, area in enumerate(("social-work", "social-work", "fostering"))
+    ]
+    status, _, body = call(service, "GET", "/cases", "complaints-officer")
+    assert status == 200, body
+    assert sorted(c["reference"] for c in body["cases"]) == sorted(references)
+    assert all(not PERSONAL & set(c) for c in body["cases"]), "no personal data in a list"
+    assert {c["due"] for c in body["cases"]} == {"2026-12-10"}  # stage 1, 10 working days after Thu 26 Nov
+
+    status, _, own = call(service, "GET", "/cases", "service-manager")  # social-work's manager
+    assert status == 200 and sorted(c["reference"] for c in own["cases"]) == sorted(references[:2])
+    assert call(service, "GET", "/cases?service_area=fostering", "service-manager")[0] == 403
+    assert call(service, "GET", "/cases", "investigator")[0] == 403
+    assert call(service, "GET", "/cases?mine=true", "investigator")[2] == {"cases": [], "next": None}
+
+    seen, cursor = [], None
+    while True:
+        path = "/cases?limit=1" + (f"&cursor={cursor}" if cursor else "")
+        status, _, page = call(service, "GET", path, "senior-leadership")
+        assert status == 200
+        seen += [c["reference"] for c in page["cases"]]
+        cursor = page["next"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(references), "the pages together are the list, once each"
+    status, _, body = call(service, "GET", "/cases?cursor=bm90LWEtY3Vyc29y", "complaints-officer")
+    assert status == 400 and "cursor" in body["message"]
+
+
+def test_lists_by_status_manager_and_due_date(service: LocalService, clock: Any) -> None:
+    first, second = submit(service, what_happened="First"), submit(service, what_happened="Second")
+    _, headers, _ = call(service, "GET", f"/cases/{first}", "complaints-officer")
+    allocate = {"action": "allocate", "manager": "service-manager"}
+    assert (
+        call(
+            service,
+            "POST",
+            f"/cases/{first}/actions",
+            "complaints-officer",
+            allocate,
+            {"If-Match": headers["ETag"]},
+        )[0]
+        == 200
+    )
+
+    def listed(path: str, user: str = "complaints-officer") -> list[str]:
+        status, _, body = call(service, "GET", path, user)
+        assert status == 200, body
+        return sorted(c["reference"] for c in body["cases"])
+
+    assert listed("/cases?status=received") == sorted([first, second])
+    assert listed("/cases?status=stage1") == []
+    assert listed("/cases?manager=service-manager") == [first]
+    assert listed("/cases?mine=true", "service-manager") == [first]
+    assert listed("/cases?due_before=2026-12-09") == []
+    assert listed("/cases?due_before=2026-12-10") == sorted([first, second])
+    assert listed("/cases?overdue=true") == []
+    from datetime import timedelta
+
+    clock.advance(timedelta(days=15))  # Fri 11 December: the stage 1 due date has passed
+    assert listed("/cases?overdue=true") == sorted([first, second])
+    assert listed("/cases?closed=true") == []
+
+
+def test_the_people_register_is_kept_by_complaints_officers(service: LocalService) -> None:
+    person = {
+        "person_id": "ip-1",
+        "name": "Pat Independent",
+        "roles": ["independent-person"],
+        "council_officer": False,
+        "council_member": False,
+        "spouse_or_civil_partner_of_officer_or_member": False,
+        "external": True,
+    }
+    assert call(service, "PUT", "/people/ip-1", "service-manager", person)[0] == 403
+    status, _, body = call(service, "PUT", "/people/ip-1", "complaints-officer", person)
+    assert status == 200, body
+    assert call(service, "PUT", "/people/ip-2", "complaints-officer", person)[0] == 409
+    status, _, body = call(
+        service, "PUT", "/people/ip-3", "admin", {**person, "person_id": "ip-3", "external": "yes"}
+    )
+    assert status == 422
+    status, _, body = call(service, "GET", "/people", "investigator")
+    assert status == 200 and [p["person_id"] for p in body["people"]] == ["ip-1"]
