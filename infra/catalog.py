@@ -138,6 +138,7 @@ OFFICER = FunctionSpec(
     description="Officer API: list and read cases and their chronology, act on them, keep the people register",
     routes=(
         Route("GET", "/cases", authorized=True),
+        Route("POST", "/cases", authorized=True),
         Route("GET", "/cases/{reference}", authorized=True),
         Route("GET", "/cases/{reference}/events", authorized=True),
         Route("POST", "/cases/{reference}/actions", authorized=True),
@@ -159,6 +160,8 @@ OFFICER = FunctionSpec(
             ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"), (CASES,)
         ),
         TableAccess(("dynamodb:Query", "dynamodb:PutItem"), (names.PEOPLE_PK,)),
+        # registering a representation made by another channel, as intake does
+        *_REGISTERS_REPRESENTATIONS,
     ),
 )
 

@@ -3,9 +3,11 @@ Used by the JSON API and the online form alike."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -53,14 +55,31 @@ class IntakeService:
         request: RepresentationRequest,
         idempotency_key: str | None,
         channel: Channel = Channel.ONLINE_FORM,
+        *,
+        received_at: datetime | None = None,
+        recorded_by: str | None = None,
     ) -> Receipt:
+        """Register once. A representation made by another channel is recorded by a member of staff
+        (``recorded_by``) with the instant it was really received; it is a different request from the
+        same words sent online."""
         fingerprint = payload_fingerprint(request)
+        if recorded_by is not None:
+            extra = f"{channel}|{received_at.isoformat() if received_at else ''}|{recorded_by}"
+            fingerprint = hashlib.sha256(f"{fingerprint}|{extra}".encode()).hexdigest()
         key = f"key:{idempotency_key}" if idempotency_key else f"payload:{fingerprint}"
-        result = self.idempotency.once(key, fingerprint, lambda: self._create(request, channel))
+        result = self.idempotency.once(
+            key, fingerprint, lambda: self._create(request, channel, received_at, recorded_by)
+        )
         return Receipt.model_validate(result)
 
-    def _create(self, request: RepresentationRequest, channel: Channel) -> dict[str, Any]:
-        now = self.clock.now()
+    def _create(
+        self,
+        request: RepresentationRequest,
+        channel: Channel,
+        received_at: datetime | None = None,
+        recorded_by: str | None = None,
+    ) -> dict[str, Any]:
+        now = received_at or self.clock.now()
         year = london_date(now).year
         new = register(
             request,
@@ -69,6 +88,7 @@ class IntakeService:
             received_at=now,
             policy=self.policy,
             channel=channel,
+            recorded_by=recorded_by,
         )
         self.cases.create(new)
         case = new.case

@@ -4,14 +4,16 @@ description. Thin: route, parse, authorise, call the aggregate, persist, map typ
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from functions.http import SECURITY_HEADERS
 from shared.adapters.dynamodb import DynamoCaseStore
@@ -19,18 +21,22 @@ from shared.config import clock, policy
 from shared.domain.access import acting_as, manages_people, may_see, possible_actions, works_on_cases
 from shared.domain.calendar import london_date
 from shared.domain.casefile import Case, Command, apply, people_named
-from shared.domain.errors import IllegalTransition
+from shared.domain.errors import Conflict, IllegalTransition, KeyReused
 from shared.domain.people import Person, PersonId
+from shared.domain.representation import RepresentationRequest, describe_errors
 from shared.domain.stages import Actor, Status
-from shared.domain.vocabulary import Kind, Procedure
+from shared.domain.vocabulary import Channel, Kind, Procedure
 from shared.identity import Caller, Unauthenticated
 from shared.ports import BadCursor, CaseQuery, StaleVersion
-from shared.wiring import case_store
+from shared.wiring import case_store, intake_service
 
 logger = Logger(service="heard-officer")
 app = APIGatewayRestResolver(enable_validation=True)
 
 Reference = Annotated[str, Path(pattern=r"^[A-Z]{2,5}-\d{4}-\d{5}$", description="The case's reference")]
+LONDON = ZoneInfo("Europe/London")
+#: A representation registered by its date is taken as received at midday in London that day.
+RECEIVED_AT = time(12, 0)
 #: Staff answers are never cached by browsers or proxies.
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -41,6 +47,10 @@ class NotFound(Exception):
 
 class Forbidden(Exception):
     """The caller's role does not work on cases."""
+
+
+class InvalidRequest(Exception):
+    """A request the schema allows that the rules do not (a check that needs today's date)."""
 
 
 class OutOfScope(Exception):
@@ -118,6 +128,45 @@ def list_cases(
     )
     cases, following = case_store().list_cases(query, limit, cursor)
     return _json(200, {"cases": cases, "next": following})
+
+
+class Registration(BaseModel):
+    """A representation made by another channel, recorded by a complaints officer with the date it was
+    really received (deadlines count from it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    received_on: date
+    representation: RepresentationRequest
+
+    @field_validator("channel")
+    @classmethod
+    def _not_online(cls, value: Channel) -> Channel:
+        if value is Channel.ONLINE_FORM:
+            raise ValueError("online representations come through the form or POST /representations")
+        return value
+
+
+@app.post("/cases")
+def register_case(
+    registration: Annotated[Registration, Body(description="The channel, the date received, what was said")],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+) -> Response[Any]:
+    caller = _caller()
+    if Actor.COMPLAINTS_OFFICER not in caller.roles:
+        raise Forbidden
+    today = london_date(clock().now())
+    if registration.received_on > today:
+        raise InvalidRequest(f"received_on: a representation cannot be received after today ({today})")
+    service = intake_service()
+    request = service.parse(registration.representation.model_dump(mode="json"))  # the policy's checks too
+    received_at = datetime.combine(registration.received_on, RECEIVED_AT, tzinfo=LONDON)
+    receipt = service.submit(
+        request, idempotency_key, registration.channel, received_at=received_at, recorded_by=caller.username
+    )
+    logger.info("case registered", extra={"reference": receipt.reference, "channel": registration.channel})
+    return _json(201, receipt.model_dump(), {"Location": f"/cases/{receipt.reference}"})
 
 
 @app.get("/cases/<reference>")
@@ -243,6 +292,27 @@ def _stale(error: StaleVersion) -> Response[Any]:
 @app.exception_handler(IllegalTransition)
 def _illegal(error: IllegalTransition) -> Response[Any]:
     return _json(409, {"message": error.reason})
+
+
+@app.exception_handler(InvalidRequest)
+def _invalid_request(error: InvalidRequest) -> Response[Any]:
+    return _json(422, {"message": str(error)})
+
+
+@app.exception_handler(KeyReused)
+def _key_reused(error: KeyReused) -> Response[Any]:
+    return _json(422, {"message": error.reason})
+
+
+@app.exception_handler(Conflict)
+def _in_progress(error: Conflict) -> Response[Any]:
+    return _json(409, {"message": error.reason}, {"Retry-After": "2"})
+
+
+@app.exception_handler(ValidationError)
+def _invalid_representation(error: ValidationError) -> Response[Any]:
+    problems = [p.model_dump() for p in describe_errors(error)]
+    return _json(422, {"message": "There is a problem with the representation", "errors": problems})
 
 
 @app.exception_handler(RequestValidationError)

@@ -210,7 +210,7 @@ class DynamoCaseStore:
                 event.sequence,
                 event.at,
                 event.actor.value,
-                event.actor.value,
+                event.by,
                 event.action,
                 event.changes,
             ),

@@ -71,6 +71,7 @@ class Event:
     actor: Actor
     action: str
     changes: dict[str, Any]
+    by: str = Actor.PUBLIC.value  # the staff user who recorded it, or "public"
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,10 @@ def register(
     received_at: datetime,
     policy: CouncilPolicy,
     channel: Channel = Channel.ONLINE_FORM,
+    recorded_by: str | None = None,
 ) -> NewCase:
+    """The new case, its first event and the notifications it owes. ``recorded_by`` is the member of
+    staff who registered a representation made by another channel (phone, letter, ...)."""
     received = london_date(received_at)
     calendar = policy.calendar()
     suggestion = suggest_procedure(request.kind, request.role, request.about_a_child)
@@ -163,9 +167,10 @@ def register(
         case_id=case_id,
         sequence=1,
         at=received_at,
-        actor=Actor.PUBLIC,
+        actor=Actor.COMPLAINTS_OFFICER if recorded_by else Actor.PUBLIC,
         action="received",
         changes={"status": Status.RECEIVED.value, "channel": channel.value, "kind": request.kind.value},
+        by=recorded_by or Actor.PUBLIC.value,
     )
     return NewCase(case=case, event=event, notifications=notifications)
 

@@ -270,3 +270,38 @@ def test_the_people_register_is_kept_by_complaints_officers(service: LocalServic
     assert status == 422
     status, _, body = call(service, "GET", "/people", "investigator")
     assert status == 200 and [p["person_id"] for p in body["people"]] == ["ip-1"]
+
+
+def test_a_representation_made_by_phone_is_registered_with_the_date_it_was_received(
+    service: LocalService,
+) -> None:
+    body = {
+        "channel": "phone",
+        "received_on": "2026-11-20",  # a Friday, six days before the clock's Thursday 26 November
+        "representation": complaint(role="local-authority-foster-carer", on_behalf_of="a-child"),
+    }
+    assert call(service, "POST", "/cases", "service-manager", body)[0] == 403
+    status, headers, receipt = call(service, "POST", "/cases", "complaints-officer", body)
+    assert status == 201, receipt
+    assert receipt["received_date"] == "2026-11-20"
+    assert receipt["acknowledgement_due"] == "2026-11-25"  # 3 working days after Fri 20 Nov
+    assert receipt["response_due"] == "2026-12-04"  # 10 working days after Fri 20 Nov
+    assert headers["Location"] == f"/cases/{receipt['reference']}"
+    status, _, again = call(service, "POST", "/cases", "complaints-officer", body)
+    assert (status, again["reference"]) == (201, receipt["reference"]), "the same registration twice is one"
+    _, _, case = call(service, "GET", f"/cases/{receipt['reference']}", "complaints-officer")
+    assert case["case"]["channel"] == "phone"
+    _, _, events = call(service, "GET", f"/cases/{receipt['reference']}/events", "complaints-officer")
+    assert [(e["action"], e["actor"], e["by"]) for e in events["events"]] == [
+        ("received", "complaints-officer", "complaints-officer")
+    ]
+    for wrong, field in (
+        ({**body, "channel": "online-form"}, "channel"),
+        ({**body, "received_on": "2026-11-27"}, "received_on"),
+        ({**body, "channel": "carrier-pigeon"}, "channel"),
+    ):
+        status, _, problem = call(service, "POST", "/cases", "complaints-officer", wrong)
+        assert status == 422 and field in json.dumps(problem), (wrong, problem)
+    bad = {**body, "representation": complaint(email="a,b@example.org")}
+    status, _, problem = call(service, "POST", "/cases", "complaints-officer", bad)
+    assert status == 422 and "email" in json.dumps(problem)
