@@ -141,6 +141,7 @@ OFFICER = FunctionSpec(
         Route("POST", "/cases", authorized=True),
         Route("GET", "/cases/{reference}", authorized=True),
         Route("GET", "/cases/{reference}/events", authorized=True),
+        Route("GET", "/cases/{reference}/export", authorized=True),
         Route("POST", "/cases/{reference}/actions", authorized=True),
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),

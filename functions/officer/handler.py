@@ -22,6 +22,7 @@ from shared.domain.access import acting_as, manages_people, may_see, possible_ac
 from shared.domain.calendar import london_date
 from shared.domain.casefile import Case, Command, apply, people_named
 from shared.domain.errors import Conflict, IllegalTransition, KeyReused
+from shared.domain.export import Part, export
 from shared.domain.people import Person, PersonId
 from shared.domain.representation import RepresentationRequest, describe_errors
 from shared.domain.stages import Actor, Status
@@ -189,6 +190,30 @@ def get_events(
     events = store.events(case.case_id, after, limit)
     following = events[-1]["sequence"] if len(events) == limit else None
     return _json(200, {"events": events, "next_after": following})
+
+
+@app.get("/cases/<reference>/export")
+def export_case(
+    reference: Reference,
+    withhold: Annotated[list[Part] | None, Query(description="Parts withheld from the requester")] = None,
+    reason: Annotated[str | None, Query(max_length=2000, description="Why (needed to withhold)")] = None,
+) -> Response[Any]:
+    """The case and its whole chronology as JSON for a subject access request, less what the officer
+    withholds; the export, what was withheld and why are recorded."""
+    caller, store = _caller(), case_store()
+    if Actor.COMPLAINTS_OFFICER not in caller.roles:
+        raise Forbidden
+    case = _visible(store, reference, caller)
+    events: list[dict[str, Any]] = []
+    while page := store.events(case.case_id, events[-1]["sequence"] if events else 0, 100):
+        events += page
+    parts = tuple(dict.fromkeys(withhold or ()))
+    if parts and not (reason and len(reason.strip()) >= 10):
+        raise InvalidRequest("reason: say why the parts are withheld (at least 10 characters)")
+    now = clock().now()
+    document = export(case, events, parts, reason, caller.username, now)
+    store.record_read(case.case_id, caller.username, "export", now, withheld=document["withheld"])
+    return _json(200, document)
 
 
 @app.post("/cases/<reference>/actions")

@@ -454,7 +454,7 @@ class DynamoCaseStore:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def record_read(self, case_id: str, by: str, what: str, now: datetime) -> None:
+    def record_read(self, case_id: str, by: str, what: str, now: datetime, **details: Any) -> None:
         """Who read which case, and when: an audit item beside the case, outside its chronology (a read
         changes nothing, so it takes no version)."""
         self.client.put_item(
@@ -467,6 +467,7 @@ class DynamoCaseStore:
                     "by": by,
                     "what": what,
                     "at": now.isoformat(),
+                    **details,
                 }
             ),
         )

@@ -305,3 +305,53 @@ def test_a_representation_made_by_phone_is_registered_with_the_date_it_was_recei
     bad = {**body, "representation": complaint(email="a,b@example.org")}
     status, _, problem = call(service, "POST", "/cases", "complaints-officer", bad)
     assert status == 422 and "email" in json.dumps(problem)
+
+
+def test_a_subject_access_export_withholds_what_the_officer_chooses_and_records_why(
+    service: LocalService,
+) -> None:
+    reference = submit(service, name="Sam Jones", child_name="Alex Jones", phone="07700 900982")
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    note = {"action": "note", "text": "Spoke to the school about Alex."}
+    assert (
+        call(
+            service,
+            "POST",
+            f"/cases/{reference}/actions",
+            "complaints-officer",
+            note,
+            {"If-Match": headers["ETag"]},
+        )[0]
+        == 200
+    )
+    path = f"/cases/{reference}/export"
+    assert call(service, "GET", path, "service-manager")[0] == 403
+    status, _, whole = call(service, "GET", path, "complaints-officer")
+    assert status == 200 and whole["withheld"] == []
+    assert whole["case"]["complainant"]["child_name"] == "Alex Jones"
+    assert [e["action"] for e in whole["events"]] == ["received", "note"]
+    assert call(service, "GET", f"{path}?withhold=child", "complaints-officer")[0] == 422, (
+        "a reason is needed"
+    )
+    reason = "A parent has no automatic right to the child's own account"
+    status, _, part = call(
+        service,
+        "GET",
+        f"{path}?withhold=child&withhold=notes&reason={reason.replace(' ', '%20')}",
+        "complaints-officer",
+    )
+    assert status == 200, part
+    assert part["withheld"] == [{"part": "child", "reason": reason}, {"part": "notes", "reason": reason}]
+    assert part["case"]["complainant"]["child_name"] == "[withheld]"
+    assert part["case"]["complainant"]["name"] == "Sam Jones", "only what was chosen is withheld"
+    assert part["events"][1]["changes"] == "[withheld]" and "Alex" not in json.dumps(part)
+    reads = boto3.client("dynamodb").query(
+        TableName=service.resources.table_name,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :read)",
+        ExpressionAttributeValues={
+            ":pk": {"S": names.case_pk(part["case"]["case_id"])},
+            ":read": {"S": names.READ_PREFIX},
+        },
+    )["Items"]
+    exports = [r for r in reads if r["what"]["S"] == "export"]
+    assert len(exports) == 2 and any("withheld" in r and r["withheld"]["L"] for r in exports)

@@ -1,0 +1,66 @@
+"""A requester's data, for a subject access request: the case and its chronology as JSON, less what an
+officer withholds, with what was withheld and why. A parent has no automatic right to a child's data,
+nor anyone to third parties' data: the officer decides, and the export says so."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from shared.domain.casefile import Case
+from shared.domain.errors import IllegalTransition
+
+
+class Part(StrEnum):
+    """What an officer may withhold from an export."""
+
+    CONTACT_DETAILS = "contact-details"  # the complainant's name, email, phone and address
+    CHILD = "child"  # the child's name, and the record of who acts for them
+    ACCOUNT = "account"  # what was said: what happened, the outcome wanted, support needs
+    ADVOCACY = "advocacy"  # the advocate's name, organisation and contact
+    THIRD_PARTIES = "third-parties"  # staff complained about, investigators, independent persons, panel
+    NOTES = "notes"  # officers' case notes in the chronology
+
+
+_CASE_FIELDS: dict[Part, tuple[str, ...]] = {
+    Part.ACCOUNT: ("details",),
+    Part.ADVOCACY: ("advocacy",),
+    Part.THIRD_PARTIES: ("about_staff", "stage2", "stage3", "allocated_manager"),
+}
+_COMPLAINANT_FIELDS: dict[Part, tuple[str, ...]] = {
+    Part.CONTACT_DETAILS: ("name", "email", "phone", "address"),
+    Part.CHILD: ("child_name", "on_behalf_of"),
+}
+WITHHELD = "[withheld]"
+
+
+def export(
+    case: Case,
+    events: list[dict[str, Any]],
+    withhold: tuple[Part, ...],
+    reason: str | None,
+    by: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The export document. Withholding anything needs the reason, recorded in the document."""
+    if withhold and not (reason and len(reason.strip()) >= 10):
+        raise IllegalTransition("say why the parts are withheld (at least 10 characters)")
+    data = case.model_dump(mode="json")
+    for part in withhold:
+        for name in _CASE_FIELDS.get(part, ()):
+            data[name] = WITHHELD
+        for name in _COMPLAINANT_FIELDS.get(part, ()):
+            data["complainant"][name] = WITHHELD
+    chronology = [
+        {**event, "changes": WITHHELD} if Part.NOTES in withhold and event["action"] == "note" else event
+        for event in events
+    ]
+    return {
+        "reference": case.reference,
+        "exported_at": now.isoformat(),
+        "exported_by": by,
+        "withheld": [{"part": part.value, "reason": reason} for part in withhold],
+        "case": data,
+        "events": chronology,
+    }
