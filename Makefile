@@ -10,6 +10,7 @@ CDK := node_modules/.bin/cdk
 TEMPLATE := cdk.out/Heard.template.json
 GOVUK := node_modules/govuk-frontend/dist/govuk
 ASSETS := build/assets
+SWAGGER := build/swagger
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
@@ -40,11 +41,18 @@ $(ASSETS)/.built: node_modules/.installed $(wildcard functions/form/static/*)
 
 assets: $(ASSETS)/.built
 
+# Swagger UI for the local service only (/_local/api-docs): never deployed.
+$(SWAGGER)/.built: node_modules/.installed infra/local/static/swagger-init.js
+	rm -rf $(SWAGGER) && mkdir -p $(SWAGGER)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(SWAGGER)/
+	cp infra/local/static/swagger-init.js $(SWAGGER)/
+	touch $@
+
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-run: install assets
+run: install assets $(SWAGGER)/.built
 	$(BIN)/python -m infra.local --port $(PORT)
 
 lint: $(BIN)/.installed
@@ -62,7 +70,7 @@ cfn-lint: synth
 	@# W3005: CDK emits redundant DependsOn. W3045: CloudFront standard logs need an ACL-enabled log bucket.
 	$(BIN)/cfn-lint --ignore-checks W3005 W3045 -- $(TEMPLATE)
 
-pytest: install assets browser
+pytest: install assets $(SWAGGER)/.built browser
 	$(BIN)/pytest -n 2
 
 test: lint typecheck cfn-lint pytest

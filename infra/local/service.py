@@ -32,6 +32,7 @@ from shared.notifier import redrive_dead_letters
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "build" / "assets"
+SWAGGER = ROOT / "build" / "swagger"
 #: How long :meth:`LocalService.stop` gives its threads, in all (``make run`` must end within 5 s).
 STOP_SECONDS = 2.5
 
@@ -40,12 +41,32 @@ def _json(status: int, body: Any) -> tuple[int, str, bytes]:
     return status, "application/json", json.dumps(body, indent=2).encode()
 
 
-def serve_asset(relative: str) -> tuple[int, str, bytes]:
-    path = (ASSETS / relative).resolve()
-    if not path.is_relative_to(ASSETS.resolve()) or not path.is_file():
-        return 404, "text/plain", b"Not found"
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return 200, content_type, path.read_bytes()
+def static_files(root: Path) -> Callable[[str], tuple[int, str, bytes]]:
+    """Serve the files under ``root`` (and nothing outside it)."""
+
+    def serve(relative: str) -> tuple[int, str, bytes]:
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root.resolve()) or not path.is_file():
+            return 404, "text/plain", b"Not found"
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return 200, content_type, path.read_bytes()
+
+    return serve
+
+
+#: Swagger UI over the OpenAPI document, for the local service only (``make run`` builds the files).
+API_DOCS_PAGE = (
+    "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Heard API - local</title>"
+    "<link rel='stylesheet' href='/_local/swagger/swagger-ui.css'></head><body><div id='swagger-ui'></div>"
+    "<script src='/_local/swagger/swagger-ui-bundle.js'></script>"
+    "<script src='/_local/swagger/swagger-init.js'></script></body></html>"
+)
+
+
+def _openapi() -> tuple[int, str, bytes]:
+    from functions.openapi import render
+
+    return 200, "application/json", render().encode()
 
 
 @dataclass
@@ -87,7 +108,12 @@ class LocalService:
         staff = create_staff_pool([area.id for area in config.policy().service_areas])
         gateway = Gateway(API_FUNCTIONS, TokenVerifier.for_pool(staff).claims)
         gateway.add_local_route("POST", "/_local/token", token_route(staff))
-        gateway.add_static("/assets/", serve_asset)
+        gateway.add_static("/assets/", static_files(ASSETS))
+        gateway.add_static("/_local/swagger/", static_files(SWAGGER))
+        gateway.add_local_route("GET", "/_local/openapi.json", lambda *_: _openapi())
+        gateway.add_local_route(
+            "GET", "/_local/api-docs", lambda *_: (200, "text/html; charset=utf-8", API_DOCS_PAGE.encode())
+        )
         gateway.add_local_route("GET", "/_local/outbox", lambda *_: _json(200, sent_emails()))
         gateway.add_local_route(
             "GET",
@@ -167,6 +193,7 @@ class LocalService:
             f"  Online form       {self.url}/",
             f"  Local outbox      {self.url}/_local/outbox.html  (JSON: /_local/outbox)",
             f"  Dead letters      {self.url}/_local/dead-letters  (POST /_local/dead-letters/redrive)",
+            f"  API (Swagger UI)  {self.url}/_local/api-docs  (document: /_local/openapi.json)",
             "",
             "Emulated AWS (moto, in this process):",
             f"  DynamoDB table    {self.resources.table_name} (stream delivered to the Notifier function)",
