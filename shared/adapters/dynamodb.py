@@ -290,10 +290,13 @@ class DynamoCaseStore:
 
         return Case.model_validate(from_item(item)) if item else None
 
-    def save(self, decision: Decision, expected_version: int) -> None:
-        """The case's new state, conditional on its version, with its new events, in one transaction.
-        Raises :class:`StaleVersion` if the case changed since ``expected_version`` was read. The case's
-        notification map is the notifier's and is left alone."""
+    def save(
+        self, decision: Decision, expected_version: int, notifications: tuple[Notification, ...] = ()
+    ) -> None:
+        """The case's new state, conditional on its version, with its new events and the notifications
+        it owes, in one transaction. Raises :class:`StaleVersion` if the case changed since
+        ``expected_version`` was read. Of the case's notification map, only the new entries are set:
+        the rest is the notifier's."""
         case = decision.case
         data = {
             **case.model_dump(mode="json", exclude={"notifications"}),
@@ -301,13 +304,18 @@ class DynamoCaseStore:
         }
         attribute_names = {f"#a{i}": name for i, name in enumerate(data)}
         attribute_values = {f":v{i}": _serializer.serialize(value) for i, value in enumerate(data.values())}
-        assignments = ", ".join(f"#a{i} = :v{i}" for i in range(len(data)))
+        assignments = [f"#a{i} = :v{i}" for i in range(len(data))]
+        for i, notification in enumerate(notifications):
+            attribute_names[f"#n{i}"] = notification.notification_id
+            attribute_values[f":n{i}"] = {"S": notification.status.value}
+            assignments.append(f"notifications.#n{i} = :n{i}")
+        created = decision.events[-1].at.isoformat() if decision.events else case.received_at.isoformat()
         items: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table_name,
                     "Key": _key(names.case_pk(case.case_id), names.CASE_SK),
-                    "UpdateExpression": f"SET {assignments}",
+                    "UpdateExpression": f"SET {', '.join(assignments)}",
                     "ConditionExpression": "#version = :expected",
                     "ExpressionAttributeNames": {**attribute_names, "#version": names.VERSION_ATTRIBUTE},
                     "ExpressionAttributeValues": {
@@ -319,6 +327,17 @@ class DynamoCaseStore:
             *(
                 self._put_event(case.case_id, e.sequence, e.at, e.actor.value, e.by, e.action, e.changes)
                 for e in decision.events
+            ),
+            *(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": to_item(self._notification_item(notification, created)),
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": names.PK},
+                    }
+                }
+                for notification in notifications
             ),
         ]
         try:
