@@ -17,7 +17,7 @@ from shared.templating import environment, long_date
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
-#: Subjects may name only {reference}, {kind} and {acknowledgement_due}.
+#: Subjects may name only {reference}, {kind} and {acknowledgement_due}; the letters' only {reference}.
 SUBJECTS: dict[str, tuple[str, str]] = {
     # template: (adult subject, child-friendly subject)
     "acknowledgement": ("We have received your {kind}: {reference}", "We got your message: {reference}"),
@@ -28,7 +28,46 @@ SUBJECTS: dict[str, tuple[str, str]] = {
         "Thank you for saying thank you: {reference}",
     ),
     "compliment_shared": ("A compliment for your team: {reference}", ""),
+    # The letters a case change owes the complainant (shared/letters.py). Short enough, with the copy's
+    # prefix and a six-digit reference, to stay on one header line (never folded).
+    "case_accepted": (
+        "We are looking into your complaint: {reference}",
+        "We are looking into it: {reference}",
+    ),
+    "deadline_extended": (
+        "We need more time on your complaint: {reference}",
+        "We need a bit more time: {reference}",
+    ),
+    "case_on_hold": (
+        "Your complaint is on hold: {reference}",
+        "Your complaint is on hold for now: {reference}",
+    ),
+    "case_resumed": (
+        "Your complaint is going ahead again: {reference}",
+        "We have started on your complaint again: {reference}",
+    ),
+    "stage1_outcome": ("Our stage 1 response to your complaint: {reference}", "What we found: {reference}"),
+    "stage2_started": (
+        "Stage 2 investigation of your complaint: {reference}",
+        "Someone new will look into your complaint: {reference}",
+    ),
+    "stage2_outcome": (
+        "Our stage 2 response to your complaint: {reference}",
+        "What the investigation found: {reference}",
+    ),
+    "stage3_started": (
+        "Stage 3: a review panel will meet: {reference}",
+        "A panel will look at it again: {reference}",
+    ),
+    "stage3_outcome": (
+        "Our response to the review panel: {reference}",
+        "What we will do after the panel: {reference}",
+    ),
 }
+
+#: Put before the subject of the copy of a letter sent to the complainant's advocate (the copy's first
+#: line says whose copy it is).
+ADVOCATE_COPY_PREFIX = "Copy: "
 
 
 @dataclass(frozen=True)
@@ -49,9 +88,11 @@ def render(notification: Notification) -> RenderedEmail:
     # Subjects are built from Heard's own values only (reference, kind, date): never a submitter's words.
     subject = (child if notification.child_friendly and child else adult).format(
         reference=context["reference"],
-        kind=context["kind"],
+        kind=context.get("kind", ""),
         acknowledgement_due=long_date(context.get("acknowledgement_due")),
     )
+    if context.get("advocate_copy"):
+        subject = ADVOCATE_COPY_PREFIX + subject
     env = _environment()
     return RenderedEmail(
         subject=subject,

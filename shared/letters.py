@@ -1,0 +1,116 @@
+"""The letters a case change owes the complainant, addressed for the reliable notification path.
+
+:func:`~shared.domain.casefile.apply` decides *what* is owed (an :class:`OwedNotification`: a template,
+the child-friendly flag and a context of codes and dates). This module decides *to whom*, as a pure
+function of the decided case: the persistence layer writes the result in the same transaction as the
+case and its event, and the notifier sends it from the stream like every other notification."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from pydantic_core import to_jsonable_python
+
+from shared.domain.case import Notification, Purpose, greeting_name
+from shared.domain.casefile import Case, Decision, NoticePurpose, OwedNotification
+from shared.domain.representation import AdvocacyWish, single_mailbox
+from shared.domain.vocabulary import ContactPreference
+
+#: The suffix of the advocate's copy's notification id.
+ADVOCATE_SUFFIX = "advocate"
+
+
+def notifications_for(
+    owed: Sequence[OwedNotification], case: Case, sequence: int
+) -> tuple[Notification, ...]:
+    """The notifications that carry ``owed`` (a :class:`Decision`'s letters) for ``case``, the decided
+    case, whose event ``sequence`` owed them.
+
+    - To the complainant, by email, when they chose email as the way to be contacted and gave an
+      address (one mailbox). Anyone else gets nothing from here yet: a letter by post (or a call) is a
+      later capability, and until then the officer sends it by hand.
+    - A copy to the advocate, in the adult wording, when the complainant said they have one, gave the
+      advocate's email, and has not declined advocacy since. The copy greets nobody by name.
+
+    Ids are ``{case_id}-e{sequence:06d}-{purpose}`` (``-advocate`` for the copy): the same decision
+    always gives the same ids, so a retried save cannot owe a letter twice. Contexts are JSON-ready
+    (dates as ISO strings, codes as strings) and hold no free text from the case: a first-name greeting
+    (:func:`greeting_name`) is the only thing a submitter typed that a letter shows."""
+    if sequence < 1:
+        raise ValueError(f"an event's sequence number starts at 1, not {sequence}")
+    purposes = [letter.purpose for letter in owed]
+    if len(set(purposes)) != len(purposes):
+        raise ValueError(f"one event owes each letter once: {', '.join(purposes)}")
+    complainant = _complainant_address(case)
+    advocate = _advocate_address(case)
+    out: list[Notification] = []
+    for letter in owed:
+        base = f"{case.case_id}-e{sequence:06d}-{letter.purpose.value}"
+        context: dict[str, Any] = to_jsonable_python(letter.context)
+        if complainant is not None:
+            named = {**context, "name": greeting_name(case.complainant.name), "advocate_copy": False}
+            out.append(_notification(base, case, letter, complainant, letter.child_friendly, named))
+        if advocate is not None:
+            copy = {**context, "name": None, "advocate_copy": True}
+            out.append(_notification(f"{base}-{ADVOCATE_SUFFIX}", case, letter, advocate, False, copy))
+    return tuple(out)
+
+
+def letters_of(decision: Decision) -> tuple[Notification, ...]:
+    """:func:`notifications_for` a whole decision: its letters, its case, its (last) event's sequence."""
+    if not decision.notifications:
+        return ()
+    return notifications_for(decision.notifications, decision.case, decision.events[-1].sequence)
+
+
+def _notification(
+    notification_id: str,
+    case: Case,
+    letter: OwedNotification,
+    to: str,
+    child_friendly: bool,
+    context: dict[str, Any],
+) -> Notification:
+    return Notification(
+        notification_id=notification_id,
+        case_id=case.case_id,
+        purpose=_purpose(letter.purpose),
+        to=to,
+        template=letter.template,
+        child_friendly=child_friendly,
+        context=context,
+    )
+
+
+def _purpose(notice: NoticePurpose) -> Purpose:
+    """The notification's purpose is the letter's own (``case-accepted``, ``stage1-outcome``, ...): the
+    store keeps its value. :class:`Purpose` does not list the letters yet; until it does, the letter's
+    purpose stands in (the same string), and the store cannot load such a notification back."""
+    try:
+        return Purpose(notice.value)
+    except ValueError:
+        return cast(Purpose, notice)
+
+
+def _mailbox(address: str | None) -> str | None:
+    """The address if it is one mailbox SES can deliver to, else None: nothing is sent to it."""
+    if not address:
+        return None
+    try:
+        return single_mailbox(address)
+    except ValueError:
+        return None
+
+
+def _complainant_address(case: Case) -> str | None:
+    if case.complainant.preferred_contact != ContactPreference.EMAIL:
+        return None
+    return _mailbox(case.complainant.email)
+
+
+def _advocate_address(case: Case) -> str | None:
+    advocacy = case.advocacy
+    if advocacy.wish != AdvocacyWish.HAS_ONE or advocacy.accepted is False:
+        return None
+    return _mailbox(advocacy.advocate_email)
