@@ -157,6 +157,7 @@ OFFICER = FunctionSpec(
             ("dynamodb:Query",), (names.open_pk(True), names.open_pk(False)), index=names.GSI_OPEN_DUE
         ),
         TableAccess(("dynamodb:Query",), (names.manager_pk("*"),), index=names.GSI_MANAGER),
+        TableAccess(("dynamodb:Query",), (names.investigator_pk("*"),), index=names.GSI_INVESTIGATOR),
         TableAccess(
             ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"), (CASES,)
         ),

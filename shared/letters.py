@@ -8,7 +8,7 @@ case and its event, and the notifier sends it from the stream like every other n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from pydantic_core import to_jsonable_python
 
@@ -84,13 +84,8 @@ def _notification(
 
 
 def _purpose(notice: NoticePurpose) -> Purpose:
-    """The notification's purpose is the letter's own (``case-accepted``, ``stage1-outcome``, ...): the
-    store keeps its value. :class:`Purpose` does not list the letters yet; until it does, the letter's
-    purpose stands in (the same string), and the store cannot load such a notification back."""
-    try:
-        return Purpose(notice.value)
-    except ValueError:
-        return cast(Purpose, notice)
+    """The notification's purpose is the letter's own (``case-accepted``, ``stage1-outcome``, ...)."""
+    return Purpose(notice.value)
 
 
 def _mailbox(address: str | None) -> str | None:

@@ -31,6 +31,7 @@ GSI_FINANCIAL_YEAR: Final = "by-financial-year"
 GSI_REFERENCE: Final = "by-reference"
 GSI_OPEN_DUE: Final = "by-open-due"
 GSI_MANAGER: Final = "by-manager"
+GSI_INVESTIGATOR: Final = "by-investigator"
 GSI_KEYS: Final = {
     GSI_STATUS_DUE: ("GSI1PK", "GSI1SK"),
     GSI_SERVICE_AREA: ("GSI2PK", "GSI2SK"),
@@ -38,6 +39,7 @@ GSI_KEYS: Final = {
     GSI_REFERENCE: ("GSI4PK", "GSI4SK"),
     GSI_OPEN_DUE: ("GSI5PK", "GSI5SK"),
     GSI_MANAGER: ("GSI6PK", "GSI6SK"),
+    GSI_INVESTIGATOR: ("GSI7PK", "GSI7SK"),
 }
 #: What a case list shows: no personal data (names, contact details, what was said stay on the case).
 CASE_SUMMARY: Final = (
@@ -75,6 +77,7 @@ GSI_PROJECTIONS: Final[dict[str, tuple[str, ...]]] = {
     GSI_REFERENCE: (),
     GSI_OPEN_DUE: CASE_SUMMARY,
     GSI_MANAGER: CASE_SUMMARY,
+    GSI_INVESTIGATOR: CASE_SUMMARY,
 }
 TTL_ATTRIBUTE: Final = "expires_at"
 TYPE_ATTRIBUTE: Final = "type"
@@ -182,6 +185,11 @@ def open_pk(is_open: bool) -> str:
 def manager_pk(username: str) -> str:
     """by-manager partition: the cases allocated to a member of staff."""
     return f"MANAGER#{username}"
+
+
+def investigator_pk(username: str) -> str:
+    """by-investigator partition: the cases a member of staff is appointed to investigate."""
+    return f"INVESTIGATOR#{username}"
 
 
 #: The register of investigators, independent persons and panel members: one small partition.

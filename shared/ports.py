@@ -25,6 +25,7 @@ class CaseQuery:
     status: str | None = None
     service_area: str | None = None
     manager: str | None = None
+    investigator: str | None = None  # appointed to investigate
     kind: str | None = None
     procedure: str | None = None
     due_before: date | None = None  # due on or before

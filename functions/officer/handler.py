@@ -21,15 +21,16 @@ from shared.config import clock, policy
 from shared.domain.access import acting_as, manages_people, may_see, possible_actions, works_on_cases
 from shared.domain.calendar import london_date
 from shared.domain.casefile import Case, Command, apply, people_named
-from shared.domain.errors import Conflict, IllegalTransition, KeyReused
+from shared.domain.errors import Conflict, IllegalTransition, KeyReused, NotPermitted
 from shared.domain.export import Part, export
 from shared.domain.people import Person, PersonId
 from shared.domain.representation import RepresentationRequest, describe_errors
 from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Channel, Kind, Procedure
 from shared.identity import Caller, Unauthenticated
+from shared.letters import letters_of
 from shared.ports import BadCursor, CaseQuery, StaleVersion
-from shared.wiring import case_store, intake_service
+from shared.wiring import case_store, idempotency, intake_service
 
 logger = Logger(service="heard-officer")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -116,11 +117,14 @@ def list_cases(
         yesterday = london_date(clock().now()) - timedelta(days=1)
         due_before = min(due_before, yesterday) if due_before else yesterday
     service_area = _list_scope(caller, service_area, mine)
+    # "Mine" is what I am allocated, or for an investigator what I am appointed to investigate.
+    investigates_only = caller.roles == frozenset({Actor.INVESTIGATOR})
     query = CaseQuery(
         open_only=not closed,
         status=status.value if status else None,
         service_area=service_area,
-        manager=caller.username if mine else manager,
+        manager=caller.username if mine and not investigates_only else manager,
+        investigator=caller.username if mine and investigates_only else None,
         kind=kind.value if kind else None,
         procedure=procedure.value if procedure else None,
         due_before=due_before,
@@ -232,15 +236,18 @@ def act(
     named = people_named(command)
     people = store.people(named) if named else {}
     decision = apply(case, command, actor, caller.username, clock().now(), policy(), people=people)
-    store.save(decision, expected_version=case.version)
+    store.save(decision, case.version, letters_of(decision))
     logger.info("case action", extra={"reference": reference, "action": command.action, "actor": actor.value})
     return _json(200, _view(decision.case, caller), {"ETag": etag(decision.case)})
 
 
 @app.get("/people")
 def list_people() -> Response[Any]:
-    """The register of investigators, independent persons and panel members, with what they declared."""
-    _caller()
+    """The register of investigators, independent persons and panel members, with what they declared:
+    for staff who work on cases, and the admins who keep it."""
+    caller = Caller.from_event(app.current_event.raw_event)
+    if not (works_on_cases(caller) or manages_people(caller)):
+        raise Forbidden
     people = case_store().people()
     return _json(200, {"people": [p.model_dump(mode="json") for p in sorted(people.values(), key=_by_id)]})
 
@@ -314,6 +321,11 @@ def _stale(error: StaleVersion) -> Response[Any]:
     return _json(412, {"message": error.reason})
 
 
+@app.exception_handler(NotPermitted)
+def _not_permitted(error: NotPermitted) -> Response[Any]:
+    return _json(403, {"message": error.reason})
+
+
 @app.exception_handler(IllegalTransition)
 def _illegal(error: IllegalTransition) -> Response[Any]:
     return _json(409, {"message": error.reason})
@@ -351,4 +363,5 @@ def _invalid(error: RequestValidationError) -> Response[Any]:
 
 @logger.inject_lambda_context(log_event=False)  # the event holds the caller's token and case data
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency().register_lambda_context(context)  # POST /cases registers once per key
     return app.resolve(event, context)

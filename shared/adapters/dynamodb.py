@@ -56,6 +56,7 @@ def case_index_keys(case: Mapping[str, Any]) -> dict[str, str]:
     running = [str(d["due"]) for d in (case.get("deadlines") or {}).values()]
     due = min(running) if running else str(case.get("stage1_due") or case["acknowledgement_due"])
     manager = case.get("allocated_manager")
+    investigator = ((case.get("stage2") or {}).get("investigator") or {}).get("person", {}).get("staff_user")
     is_open = str(case["status"]) not in _CLOSED_STATUSES
     return {
         "due": due,
@@ -63,6 +64,13 @@ def case_index_keys(case: Mapping[str, Any]) -> dict[str, str]:
         **(
             _gsi(names.GSI_MANAGER, names.manager_pk(str(manager)), names.index_sk(due, case_id))
             if manager
+            else {}
+        ),
+        **(
+            _gsi(
+                names.GSI_INVESTIGATOR, names.investigator_pk(str(investigator)), names.index_sk(due, case_id)
+            )
+            if investigator
             else {}
         ),
         **_gsi(names.GSI_STATUS_DUE, names.status_pk(str(case["status"])), names.index_sk(due, case_id)),
@@ -85,6 +93,8 @@ def _index_for(query: CaseQuery) -> tuple[str, str, str | None]:
     manager's cases, a status, a service area, else the open (or closed) cases; by due date where the
     index sorts by it."""
     due_bound = (query.due_before + timedelta(days=1)).isoformat() if query.due_before else None
+    if query.investigator is not None:
+        return names.GSI_INVESTIGATOR, names.investigator_pk(query.investigator), due_bound
     if query.manager is not None:
         return names.GSI_MANAGER, names.manager_pk(query.manager), due_bound
     if query.status is not None:

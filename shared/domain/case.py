@@ -35,6 +35,16 @@ class Purpose(StrEnum):
     TEAM_ALERT = "team-alert"
     COMPLIMENT_THANKS = "compliment-thanks"
     COMPLIMENT_SHARED = "compliment-shared"
+    # Letters a case's change owes the complainant (shared.domain.casefile.NoticePurpose, same values).
+    CASE_ACCEPTED = "case-accepted"
+    DEADLINE_EXTENDED = "deadline-extended"
+    CASE_ON_HOLD = "case-on-hold"
+    CASE_RESUMED = "case-resumed"
+    STAGE1_OUTCOME = "stage1-outcome"
+    STAGE2_STARTED = "stage2-started"
+    STAGE2_OUTCOME = "stage2-outcome"
+    STAGE3_STARTED = "stage3-started"
+    STAGE3_OUTCOME = "stage3-outcome"
 
 
 class NotificationStatus(StrEnum):

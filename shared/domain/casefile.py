@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import to_jsonable_python
 
 from shared.domain.calendar import london_date
-from shared.domain.errors import IllegalTransition, NotEligible
+from shared.domain.errors import IllegalTransition, NotEligible, NotPermitted
 from shared.domain.people import (
     PeopleRegister,
     Person,
@@ -793,7 +793,7 @@ def apply(
         outcome = _decide(case, command, actor, by, london_date(now), policy, people or {})
     except IllegalTransition as refused:
         possible = ", ".join(case.possible_actions(actor, by)) or "none"
-        raise IllegalTransition(f"{refused.reason} (possible for you now: {possible})") from refused
+        raise type(refused)(f"{refused.reason} (possible for you now: {possible})") from refused
     sequence = case.last_event + 1
     running = {k: v for k, v in case.deadlines.items() if k not in outcome.deadlines}
     running |= {k: v for k, v in outcome.deadlines.items() if v is not None}
@@ -855,7 +855,7 @@ def _not_held(case: Case, name: str) -> None:
 
 def _by(name: str, actor: Actor, allowed: frozenset[Actor]) -> None:
     if actor not in allowed:
-        _refuse(f"'{name}' may only be done by: {', '.join(sorted(allowed))}")
+        raise NotPermitted(f"'{name}' may only be done by: {', '.join(sorted(allowed))}")
 
 
 def _complaint(case: Case, name: str) -> None:
@@ -912,8 +912,9 @@ def _table(action: Action) -> Guard:
 def _guard_note(case: Case, actor: Actor, by: str | None) -> None:
     _not_ended(case, "note")
     if actor is Actor.INVESTIGATOR and not _appointed_investigator(case, actor, by):
-        _refuse("an investigator may write notes only on the stage 2 case they are appointed to")
-    _by("note", actor, _STAFF)
+        raise NotPermitted("an investigator may write notes only on the stage 2 case they are appointed to")
+    # Senior leadership reads, and makes the two decisions the regulations give a senior manager.
+    _by("note", actor, _STAFF - {Actor.SENIOR_LEADERSHIP})
 
 
 def _guard_allocate(case: Case, actor: Actor, by: str | None) -> None:

@@ -15,6 +15,10 @@ class IllegalTransition(DomainError):
     """The requested action is not possible from the case's current state, or not by this actor."""
 
 
+class NotPermitted(IllegalTransition):
+    """The step is possible now, but not for this actor (the officer API answers 403)."""
+
+
 class NotEligible(DomainError):
     """A triage decision breaks the eligibility rules."""
 

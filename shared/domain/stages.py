@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.domain.errors import IllegalTransition
+from shared.domain.errors import IllegalTransition, NotPermitted
 from shared.domain.vocabulary import Kind, Procedure
 
 
@@ -163,5 +163,5 @@ def next_status(track: Track, status: Status, action: Action, actor: Actor) -> S
         )
     if actor not in rule.actors:
         who = ", ".join(sorted(rule.actors))
-        raise IllegalTransition(f"'{action}' at status '{status}' may only be done by: {who}")
+        raise NotPermitted(f"'{action}' at status '{status}' may only be done by: {who}")
     return rule.target

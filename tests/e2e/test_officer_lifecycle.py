@@ -288,7 +288,10 @@ def test_a_statutory_complaint_from_receipt_through_three_stages_and_the_ombudsm
     case = o.act(reference, OFFICER, appoint_ip)
     assert case["stage2"]["independent_person"]["person"]["person_id"] == "ip-ext"
 
-    # The investigator, now appointed, sees the case and records the report; they cannot adjudicate.
+    # The investigator, now appointed, finds the case among theirs, sees it and records the report; they
+    # cannot adjudicate.
+    status, _, mine = o.call("GET", "/cases?mine=true", INVESTIGATOR)
+    assert status == 200 and [c["reference"] for c in mine["cases"]] == [reference]
     o.on("2027-02-01")  # Mon 1 Feb 2027
     view, _ = o.read(reference, INVESTIGATOR)
     assert "record-investigation-report" in view["possible_actions"]

@@ -1,8 +1,7 @@
 """The letters a case change owes, from the real aggregate to moto's SES: :func:`apply` decides them,
 :func:`letters_of` addresses them, and the real :class:`NotificationSender` renders and sends them with
-the real SES mailer. Until the officer API's save writes the letters (with the case, in one transaction),
-they reach the sender through an in-memory repository; the round trip through the store waits for
-:class:`~shared.domain.case.Purpose` to list the letters (the strict xfail below says when it does)."""
+the real SES mailer, from an in-memory repository and, in the round trip, from the store the officer
+API's save writes them to (with the case, in one transaction)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-import pytest
 from pydantic import TypeAdapter
 
 from infra.local.emulator import LocalResources
@@ -164,11 +162,6 @@ def test_nobody_is_emailed_who_chose_another_way_to_be_contacted(
     assert sent_emails() == []
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    strict=True,
-    reason="shared.domain.case.Purpose does not list the letters yet, so the store cannot load them back",
-)
 def test_letters_saved_with_the_change_are_sent_from_the_store(
     aws: LocalResources, clock: ManualClock
 ) -> None:

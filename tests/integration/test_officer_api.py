@@ -355,3 +355,27 @@ def test_a_subject_access_export_withholds_what_the_officer_chooses_and_records_
     )["Items"]
     exports = [r for r in reads if r["what"]["S"] == "export"]
     assert len(exports) == 2 and any("withheld" in r and r["withheld"]["L"] for r in exports)
+
+
+def test_accepting_a_case_emails_the_complainant_through_the_reliable_path(service: LocalService) -> None:
+    from infra.local.outbox import sent_emails
+
+    reference = submit(service)
+    service.pump.drain()
+    before = len(sent_emails())
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    status, _, _ = call(
+        service,
+        "POST",
+        f"/cases/{reference}/actions",
+        "complaints-officer",
+        ACCEPT,
+        {"If-Match": headers["ETag"]},
+    )
+    assert status == 200
+    service.pump.drain()
+    letters = sent_emails()[before:]
+    assert [(e["to"], reference in e["subject"]) for e in letters] == [("sam@example.org", True)]
+    assert "10 December 2026" in letters[0]["text"], "stage 1's due date, in words"
+    _, _, case = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    assert "sent" in case["case"]["notifications"].values()
