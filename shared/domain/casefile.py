@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic_core import to_jsonable_python
 
 from shared.domain.calendar import london_date
@@ -31,6 +31,7 @@ from shared.domain.people import (
     panel_member_refusal,
 )
 from shared.domain.policy import CouncilPolicy, Step
+from shared.domain.representation import single_mailbox
 from shared.domain.stages import (
     TERMINAL,
     Action,
@@ -416,10 +417,18 @@ class RecordAdvocacy(_Model):
 
 
 class ChangeAdvocacy(_Model):
+    """A new advocate (or advocacy service): the previous one's email no longer gets copies."""
+
     action: Literal["change-advocacy"]
     provider: Label
     advocate_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    advocate_email: Annotated[str, Field(max_length=254)] | None = None
     reason: Reason
+
+    @field_validator("advocate_email")
+    @classmethod
+    def _one_mailbox(cls, value: str | None) -> str | None:
+        return single_mailbox(value) if value is not None else None
 
 
 class RecordFeedback(_Model):
@@ -1277,8 +1286,12 @@ def _decide(
                 _refuse("a declined offer has no provider or advocate")
             advocate = {"accepted": accepted, "advocate_organisation": provider, "advocate_name": name}
             out.changes["advocacy"] = case.advocacy.model_copy(update=advocate)
-        case ChangeAdvocacy(provider=provider, advocate_name=name):
-            changed_advocate = {"advocate_organisation": provider, "advocate_name": name}
+        case ChangeAdvocacy(provider=provider, advocate_name=name, advocate_email=email):
+            changed_advocate = {
+                "advocate_organisation": provider,
+                "advocate_name": name,
+                "advocate_email": email,
+            }
             out.changes["advocacy"] = case.advocacy.model_copy(update=changed_advocate)
         case RecordFeedback(categories=categories, about=about):
             _known(categories, policy.compliment_categories + policy.complaint_categories)

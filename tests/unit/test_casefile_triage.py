@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from shared.domain.casefile import Case, apply
 from shared.domain.errors import IllegalTransition
@@ -265,3 +266,21 @@ def test_the_person_complained_about_is_never_allocated_the_complaint() -> None:
         act(allocated, {"action": "about-staff", "staff": ["kim.lee"]})
     with pytest.raises(IllegalTransition, match="unknown service area: made-up"):
         act(case, {"action": "allocate", "manager": "kim.lee", "service_area": "made-up"})
+
+
+def test_a_new_advocate_replaces_the_old_ones_email_which_gets_no_more_copies() -> None:
+    case = new_case(
+        role="parent",
+        on_behalf_of="a-child",
+        advocacy="has-one",
+        advocate_name="Lee",
+        advocate_email="lee@old.example",
+    )
+    case = act(case, {"action": "offer-advocacy", "offered_on": "2026-11-26", "how": "online-form"})
+    case = act(case, {"action": "record-advocacy", "accepted": True, "provider": "Coram Voice"})
+    change = {"action": "change-advocacy", "provider": "NYAS", "reason": "The first advocate left."}
+    assert act(case, change).advocacy.advocate_email is None
+    moved = act(case, {**change, "advocate_email": "kim@nyas.example"})
+    assert (moved.advocacy.advocate_name, moved.advocacy.advocate_email) == (None, "kim@nyas.example")
+    with pytest.raises(ValidationError):
+        act(case, {**change, "advocate_email": "kim@nyas.example, lee@old.example"})
