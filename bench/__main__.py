@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import logging
 
-from bench import cold_start, load, warm
+from bench import cold_start, load, officer, warm
 
 if __name__ == "__main__":
     logging.disable(logging.INFO)
-    results = {"cold_start": cold_start.run(), "warm": warm.run(), "load": load.run()}
+    results = {
+        "cold_start": cold_start.run(),
+        "warm": warm.run(),
+        "officer": officer.run(),
+        "load": load.run(),
+    }
     print(json.dumps(results, indent=2))
