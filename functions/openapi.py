@@ -383,7 +383,9 @@ def document() -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": {**schemas["$defs"], **officer_schemas, "Me": ME_SCHEMA},
+            # The public models as constrained above win over Powertools' plain rendering of the same ones
+            # (the officer's registration embeds the representation, checked by the same rules).
+            "schemas": {**officer_schemas, **schemas["$defs"], "Me": ME_SCHEMA},
             "securitySchemes": {
                 "staffIdToken": {
                     "type": "apiKey",

@@ -94,6 +94,7 @@ def handler_output() -> Iterator[io.StringIO]:
                 isinstance(handler, logging.StreamHandler)
                 and not ours
                 and not isinstance(handler.stream, Tee)
+                and not getattr(handler.stream, "closed", False)  # a finished test's capture: writes nothing
             ):
                 swapped.append((handler, handler.stream))
                 handler.setStream(Tee(handler.stream, copy))
