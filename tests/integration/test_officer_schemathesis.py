@@ -255,3 +255,49 @@ def test_the_officer_api_keeps_the_documents_promises(case: Case, service: Local
     headers["Authorization"] = token
     case.headers = headers
     case.call_and_validate(base_url=service.url, checks=CHECKS_RUN)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PUT", "/people/ip-bytes"), ("POST", "/cases"), ("POST", "/cases/{reference}/actions")],
+)
+def test_a_body_that_is_not_utf8_is_refused_not_a_server_error(
+    service: LocalService, token: str, method: str, path: str
+) -> None:
+    """Found by the test above: bytes that are not UTF-8 reach the handler base64-encoded, and must be a
+    4xx like any other unreadable body (the public API answers 400 or 415)."""
+    url = service.url + path.format(reference=SEEDED["reference"][0])
+    headers = {**JSON, "Authorization": token, "If-Match": '"stale"'}
+    answer = requests.request(method, url, data=b"\x9b(kp\xff", headers=headers, timeout=10)
+    assert 400 <= answer.status_code < 500, (answer.status_code, answer.text)
+
+
+def test_a_case_registered_by_another_channel_can_be_read_by_its_reference(
+    service: LocalService, token: str
+) -> None:
+    """Found by the test above: POST /cases took a received_on in year 1 and issued CSC-1-00001, a
+    reference the API's own pattern refuses (422), so the case could never be read. Either is right:
+    refuse the date, or read the case back."""
+    registration = {
+        "channel": "phone",
+        "received_on": "0001-01-01",
+        "representation": {
+            "kind": "comment",
+            "role": "other",
+            "what_happened": "Kind words",
+            "consent_privacy": True,
+        },
+    }
+    auth = {"Authorization": token}
+    answer = requests.post(
+        f"{service.url}/cases",
+        data=as_json(registration),
+        headers={**JSON, **auth, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
+    )
+    if answer.status_code == 422:
+        return
+    assert answer.status_code == 201, answer.text
+    reference = answer.json()["reference"]
+    read = requests.get(f"{service.url}/cases/{reference}", headers=auth, timeout=10)
+    assert read.status_code == 200, (reference, read.text)
