@@ -220,16 +220,30 @@ ME_SCHEMA: dict[str, Any] = {
 }
 
 
-#: The officer API's answers besides 200, for every officer operation.
+#: The officer API's answers besides success, and which operations give them.
 _OFFICER_PROBLEMS = {
+    "400": "The body is not UTF-8, or the cursor is not one this list gave",
     "401": "No token, or not a valid, unexpired ID token of the staff pool",
-    "403": "Your role does not work on cases (admins manage policy and users)",
+    "403": "Your role may not do this (admins manage policy and users; some steps are one role's)",
     "404": "No such case, or not one you may see",
     "409": "Not possible now: says why, and what is possible",
     "412": "The case changed since you read it (stale If-Match): reload it",
-    "422": "The request breaks the schema: each field with its problem",
+    "422": "The request breaks the schema or the rules: each field with its problem",
     "428": "A change needs the case's ETag in If-Match",
 }
+
+
+def _problem_codes(method: str, path: str, has_body: bool) -> set[str]:
+    codes = {"401", "403", "422"}
+    if "{reference}" in path:
+        codes.add("404")
+    if has_body or (method, path) == ("get", "/cases"):
+        codes.add("400")
+    if (method, path) == ("post", "/cases/{reference}/actions"):
+        codes |= {"409", "412", "428"}
+    if (method, path) in (("post", "/cases"), ("put", "/people/{person_id}")):
+        codes.add("409")
+    return codes
 
 
 def _officer() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -238,21 +252,51 @@ def _officer() -> tuple[dict[str, Any], dict[str, Any]]:
     from functions.officer.handler import app
 
     spec = json.loads(app.get_openapi_json_schema(title="officer", version="1"))
-    for operations in spec["paths"].values():
-        for operation in operations.values():
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
             operation["security"] = [{"staffIdToken": []}]
-            responses = operation["responses"]
-            responses["200"]["description"] = responses["200"].get("description") or "Done"
-            responses.update({code: _problem(text) for code, text in _OFFICER_PROBLEMS.items()})
-            if "requestBody" not in operation:  # reads change nothing
-                for code in ("409", "412", "428"):
-                    del responses[code]
+            codes = _problem_codes(method, path, "requestBody" in operation)
+            operation["responses"].update({code: _problem(_OFFICER_PROBLEMS[code]) for code in sorted(codes)})
+    etag = {
+        "ETag": {"description": "The case's version: send it back in If-Match", "schema": {"type": "string"}}
+    }
+    for path, method in (("/cases/{reference}", "get"), ("/cases/{reference}/actions", "post")):
+        spec["paths"][path][method]["responses"]["200"]["headers"] = etag
+    spec["paths"]["/cases"]["post"]["responses"]["201"]["headers"] = {
+        "Location": {"description": "The new case's address", "schema": {"type": "string"}}
+    }
     schemas = {
         name: schema
         for name, schema in spec["components"]["schemas"].items()
         if name not in ("HTTPValidationError", "ValidationError", "ResponseValidationError")
     }
     return spec["paths"], schemas
+
+
+def _officer_rules(schemas: dict[str, Any]) -> dict[str, Any]:
+    """What the officer models' validators enforce, stated in the schema: an advocate's email is one
+    mailbox as the representation's emails are; a register entry's declarations agree (an external
+    person is no council officer or member and in no line management; only an officer is in one)."""
+    email = schemas["RepresentationRequest"]["properties"]["advocate_email"]
+    schemas["ChangeAdvocacy"]["properties"]["advocate_email"] = email
+    nobody = {"maxItems": 0}
+    schemas["Person"]["allOf"] = [
+        {
+            "if": {"properties": {"external": {"const": True}}, "required": ["external"]},
+            "then": {
+                "properties": {
+                    "council_officer": {"const": False},
+                    "council_member": {"const": False},
+                    "line_management_areas": nobody,
+                }
+            },
+        },
+        {
+            "if": {"properties": {"council_officer": {"const": False}}, "required": ["council_officer"]},
+            "then": {"properties": {"line_management_areas": nobody}},
+        },
+    ]
+    return schemas
 
 
 def document() -> dict[str, Any]:
@@ -385,7 +429,7 @@ def document() -> dict[str, Any]:
         "components": {
             # The public models as constrained above win over Powertools' plain rendering of the same ones
             # (the officer's registration embeds the representation, checked by the same rules).
-            "schemas": {**officer_schemas, **schemas["$defs"], "Me": ME_SCHEMA},
+            "schemas": _officer_rules({**officer_schemas, **schemas["$defs"], "Me": ME_SCHEMA}),
             "securitySchemes": {
                 "staffIdToken": {
                     "type": "apiKey",

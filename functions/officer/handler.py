@@ -4,7 +4,9 @@ description. Thin: route, parse, authorise, call the aggregate, persist, map typ
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from functions.http import SECURITY_HEADERS
 from shared.adapters.dynamodb import DynamoCaseStore
@@ -22,12 +24,13 @@ from shared.domain.access import acting_as, manages_people, may_see, possible_ac
 from shared.domain.calendar import london_date
 from shared.domain.casefile import Case, Command, apply, people_named
 from shared.domain.errors import Conflict, IllegalTransition, KeyReused, NotPermitted
-from shared.domain.export import Part, export
+from shared.domain.export import Withholding, export
 from shared.domain.people import Person, PersonId
 from shared.domain.representation import RepresentationRequest, describe_errors
 from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Channel, Kind, Procedure
 from shared.identity import Caller, Unauthenticated
+from shared.intake import Receipt
 from shared.letters import letters_of
 from shared.ports import BadCursor, CaseQuery, StaleVersion
 from shared.wiring import case_store, idempotency, intake_service
@@ -61,6 +64,65 @@ class OutOfScope(Exception):
 
 class PreconditionRequired(Exception):
     """A change came without If-Match."""
+
+
+class CaseView(BaseModel):
+    case: Case
+    possible_actions: list[str]
+
+
+class EventView(BaseModel):
+    sequence: int
+    at: str
+    actor: str
+    by: str
+    action: str
+    changes: dict[str, Any] | str  # "[withheld]" in an export
+
+
+class EventsPage(BaseModel):
+    events: list[EventView]
+    next_after: int | None = Field(description="Ask with after=this for the next page; null at the end")
+
+
+class CaseSummary(BaseModel):
+    """What a list shows of a case: no personal data."""
+
+    case_id: str
+    reference: str
+    kind: Kind
+    status: Status
+    procedure: Procedure | None = None
+    suggested_procedure: Procedure | None = None
+    service_area: str | None = None
+    allocated_manager: str | None = None
+    received_date: date
+    financial_year: int
+    due: date | None = None
+    by_a_child: bool | None = None
+    late: bool | None = None
+
+
+class CaseList(BaseModel):
+    cases: list[CaseSummary]
+    next: str | None = Field(description="The cursor of the next page; null at the end")
+
+
+class ExportDocument(BaseModel):
+    reference: str
+    exported_at: datetime
+    exported_by: str
+    withheld: list[Withholding]
+    case: dict[str, Any]
+    events: list[EventView]
+
+
+class PeopleList(BaseModel):
+    people: list[Person]
+
+
+class PersonView(BaseModel):
+    person: Person
 
 
 def etag(case: Case) -> str:
@@ -105,12 +167,12 @@ def list_cases(
     procedure: Annotated[Procedure | None, Query()] = None,
     closed: Annotated[bool, Query(description="Closed cases instead of open ones")] = False,
     overdue: Annotated[bool, Query(description="Due before today")] = False,
-    due_before: Annotated[date | None, Query(description="Due on or before this date")] = None,
-    received_from: Annotated[date | None, Query()] = None,
-    received_to: Annotated[date | None, Query()] = None,
+    due_before: Annotated[IsoDate | None, Query(description="Due on or before this date")] = None,
+    received_from: Annotated[IsoDate | None, Query()] = None,
+    received_to: Annotated[IsoDate | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2000, description="From the previous page")] = None,
-) -> Response[Any]:
+) -> Response[CaseList]:
     """Case summaries (no personal data), the soonest due first where the index sorts by due date."""
     caller = _caller()
     if overdue:
@@ -135,29 +197,45 @@ def list_cases(
     return _json(200, {"cases": cases, "next": following})
 
 
+#: The channels a member of staff records: every one but the online form (which records itself).
+OtherChannel = StrEnum(  # type: ignore[misc]
+    "OtherChannel", {c.name: c.value for c in Channel if c is not Channel.ONLINE_FORM}
+)
+#: The earliest date Heard's calendar counts working days from.
+EARLIEST = date(2000, 1, 1)
+
+
+def _iso_date(value: Any) -> Any:
+    """A date only as ``YYYY-MM-DD`` text, never a number taken for a Unix time."""
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return value
+    if isinstance(value, date):
+        return value
+    raise ValueError("a date as YYYY-MM-DD")
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class Registration(BaseModel):
     """A representation made by another channel, recorded by a complaints officer with the date it was
     really received (deadlines count from it)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    channel: Channel
-    received_on: date
+    channel: OtherChannel
+    received_on: Annotated[
+        IsoDate, Field(ge=EARLIEST, json_schema_extra={"pattern": r"^[2-9]\d{3}-\d{2}-\d{2}$"})
+    ]
     representation: RepresentationRequest
 
-    @field_validator("channel")
-    @classmethod
-    def _not_online(cls, value: Channel) -> Channel:
-        if value is Channel.ONLINE_FORM:
-            raise ValueError("online representations come through the form or POST /representations")
-        return value
 
-
-@app.post("/cases")
+@app.post("/cases", status_code=201)
 def register_case(
     registration: Annotated[Registration, Body(description="The channel, the date received, what was said")],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
-) -> Response[Any]:
+) -> Response[Receipt]:
     caller = _caller()
     if Actor.COMPLAINTS_OFFICER not in caller.roles:
         raise Forbidden
@@ -167,15 +245,16 @@ def register_case(
     service = intake_service()
     request = service.parse(registration.representation.model_dump(mode="json"))  # the policy's checks too
     received_at = datetime.combine(registration.received_on, RECEIVED_AT, tzinfo=LONDON)
+    channel = Channel(registration.channel.value)
     receipt = service.submit(
-        request, idempotency_key, registration.channel, received_at=received_at, recorded_by=caller.username
+        request, idempotency_key, channel, received_at=received_at, recorded_by=caller.username
     )
-    logger.info("case registered", extra={"reference": receipt.reference, "channel": registration.channel})
+    logger.info("case registered", extra={"reference": receipt.reference, "channel": channel.value})
     return _json(201, receipt.model_dump(), {"Location": f"/cases/{receipt.reference}"})
 
 
 @app.get("/cases/<reference>")
-def get_case(reference: Reference) -> Response[Any]:
+def get_case(reference: Reference) -> Response[CaseView]:
     caller, store = _caller(), case_store()
     case = _visible(store, reference, caller)
     store.record_read(case.case_id, caller.username, "case", clock().now())
@@ -187,7 +266,7 @@ def get_events(
     reference: Reference,
     after: Annotated[int, Query(ge=0, description="Events after this sequence number")] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
-) -> Response[Any]:
+) -> Response[EventsPage]:
     caller, store = _caller(), case_store()
     case = _visible(store, reference, caller)
     store.record_read(case.case_id, caller.username, "events", clock().now())
@@ -196,12 +275,19 @@ def get_events(
     return _json(200, {"events": events, "next_after": following})
 
 
-@app.get("/cases/<reference>/export")
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    withhold: list[Withholding] = Field(default_factory=list, description="Each part withheld, and why")
+
+
+@app.post("/cases/<reference>/export")
 def export_case(
     reference: Reference,
-    withhold: Annotated[list[Part] | None, Query(description="Parts withheld from the requester")] = None,
-    reason: Annotated[str | None, Query(max_length=2000, description="Why (needed to withhold)")] = None,
-) -> Response[Any]:
+    request: Annotated[
+        ExportRequest | None, Body(description="What the officer withholds, if anything")
+    ] = None,
+) -> Response[ExportDocument]:
     """The case and its whole chronology as JSON for a subject access request, less what the officer
     withholds; the export, what was withheld and why are recorded."""
     caller, store = _caller(), case_store()
@@ -211,11 +297,10 @@ def export_case(
     events: list[dict[str, Any]] = []
     while page := store.events(case.case_id, events[-1]["sequence"] if events else 0, 100):
         events += page
-    parts = tuple(dict.fromkeys(withhold or ()))
-    if parts and not (reason and len(reason.strip()) >= 10):
-        raise InvalidRequest("reason: say why the parts are withheld (at least 10 characters)")
+    chosen = request.withhold if request else []
+    withhold = tuple({w.part: w for w in chosen}.values())  # one reason a part: the last
     now = clock().now()
-    document = export(case, events, parts, reason, caller.username, now)
+    document = export(case, events, withhold, caller.username, now)
     store.record_read(case.case_id, caller.username, "export", now, withheld=document["withheld"])
     return _json(200, document)
 
@@ -225,7 +310,7 @@ def act(
     reference: Reference,
     command: Annotated[Command, Body(description="One action, named by `action`, with its fields")],
     if_match: Annotated[str | None, Header(alias="If-Match", description="The case's ETag")] = None,
-) -> Response[Any]:
+) -> Response[CaseView]:
     caller, store = _caller(), case_store()
     case = _visible(store, reference, caller)
     if not if_match:
@@ -242,7 +327,7 @@ def act(
 
 
 @app.get("/people")
-def list_people() -> Response[Any]:
+def list_people() -> Response[PeopleList]:
     """The register of investigators, independent persons and panel members, with what they declared:
     for staff who work on cases, and the admins who keep it."""
     caller = Caller.from_event(app.current_event.raw_event)
@@ -256,7 +341,7 @@ def list_people() -> Response[Any]:
 def put_person(
     person_id: Annotated[PersonId, Path()],
     person: Annotated[Person, Body(description="The person's declarations")],
-) -> Response[Any]:
+) -> Response[PersonView]:
     """Register a person, or replace their declarations (appointments keep the entry as it was)."""
     caller = Caller.from_event(app.current_event.raw_event)
     if not manages_people(caller):
@@ -334,6 +419,11 @@ def _illegal(error: IllegalTransition) -> Response[Any]:
 @app.exception_handler(InvalidRequest)
 def _invalid_request(error: InvalidRequest) -> Response[Any]:
     return _json(422, {"message": str(error)})
+
+
+@app.exception_handler(UnicodeDecodeError)
+def _not_utf8(error: UnicodeDecodeError) -> Response[Any]:
+    return _json(400, {"message": "The request body is not valid UTF-8"})
 
 
 @app.exception_handler(KeyReused)

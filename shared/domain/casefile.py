@@ -428,7 +428,7 @@ class ChangeAdvocacy(_Model):
     @field_validator("advocate_email")
     @classmethod
     def _one_mailbox(cls, value: str | None) -> str | None:
-        return single_mailbox(value) if value is not None else None
+        return single_mailbox(value) if value is not None and value.strip() else None  # blank: none
 
 
 class RecordFeedback(_Model):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.casefile import Case
-from shared.domain.errors import IllegalTransition
 
 
 class Part(StrEnum):
@@ -35,32 +36,39 @@ _COMPLAINANT_FIELDS: dict[Part, tuple[str, ...]] = {
 WITHHELD = "[withheld]"
 
 
+class Withholding(BaseModel):
+    """A part withheld from the requester, and why (recorded with the export)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    part: Part
+    reason: Annotated[str, Field(min_length=10, max_length=2000)]
+
+
 def export(
     case: Case,
     events: list[dict[str, Any]],
-    withhold: tuple[Part, ...],
-    reason: str | None,
+    withhold: tuple[Withholding, ...],
     by: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """The export document. Withholding anything needs the reason, recorded in the document."""
-    if withhold and not (reason and len(reason.strip()) >= 10):
-        raise IllegalTransition("say why the parts are withheld (at least 10 characters)")
+    """The export document, saying what was withheld and why."""
+    parts = {w.part for w in withhold}
     data = case.model_dump(mode="json")
-    for part in withhold:
+    for part in parts:
         for name in _CASE_FIELDS.get(part, ()):
             data[name] = WITHHELD
         for name in _COMPLAINANT_FIELDS.get(part, ()):
             data["complainant"][name] = WITHHELD
     chronology = [
-        {**event, "changes": WITHHELD} if Part.NOTES in withhold and event["action"] == "note" else event
+        {**event, "changes": WITHHELD} if Part.NOTES in parts and event["action"] == "note" else event
         for event in events
     ]
     return {
         "reference": case.reference,
         "exported_at": now.isoformat(),
         "exported_by": by,
-        "withheld": [{"part": part.value, "reason": reason} for part in withhold],
+        "withheld": [w.model_dump(mode="json") for w in withhold],
         "case": data,
         "events": chronology,
     }

@@ -103,7 +103,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
         "admin": (403, 403),
     },
     # A subject access request's export: an officer chooses what is withheld (the complaints officer).
-    ("GET", "/cases/{reference}/export"): {
+    ("POST", "/cases/{reference}/export"): {
         "no token": (401, 401),
         "complaints-officer": (200, 200),
         "service-manager (own area: A)": (403, 403),

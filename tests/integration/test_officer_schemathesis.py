@@ -245,13 +245,16 @@ def test_the_officer_api_keeps_the_documents_promises(case: Case, service: Local
     if positive and any(k.lower() == "idempotency-key" for k in headers):
         headers = {k: v for k, v in headers.items() if k.lower() != "idempotency-key"}
         headers["Idempotency-Key"] = uuid.uuid4().hex
-    if positive and isinstance(case.body, dict) and isinstance(case.body.get("received_on"), str):
+    if isinstance(case.body, dict):
         today = london_date(config.clock().now())
-        try:
-            if date.fromisoformat(case.body["received_on"]) > today:
-                case.body["received_on"] = today.isoformat()
-        except ValueError:
-            pass
+        representation = case.body.get("representation")
+        for holder, name in ((case.body, "received_on"), (representation, "when_happened")):
+            if isinstance(holder, dict) and isinstance(holder.get(name), str):
+                try:
+                    if date.fromisoformat(holder[name]) > today:
+                        holder[name] = today.isoformat()
+                except ValueError:
+                    pass
     headers["Authorization"] = token
     case.headers = headers
     case.call_and_validate(base_url=service.url, checks=CHECKS_RUN)
