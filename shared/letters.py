@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from shared.domain.case import Notification, Purpose, greeting_name
+from shared.domain.case import Notification, Purpose, greeting_name, mailbox
 from shared.domain.casefile import Case, Decision, NoticePurpose, OwedNotification
-from shared.domain.representation import AdvocacyWish, single_mailbox
+from shared.domain.representation import AdvocacyWish
 from shared.domain.vocabulary import ContactPreference
 
 #: The suffix of the advocate's copy's notification id.
@@ -88,24 +88,14 @@ def _purpose(notice: NoticePurpose) -> Purpose:
     return Purpose(notice.value)
 
 
-def _mailbox(address: str | None) -> str | None:
-    """The address if it is one mailbox SES can deliver to, else None: nothing is sent to it."""
-    if not address:
-        return None
-    try:
-        return single_mailbox(address)
-    except ValueError:
-        return None
-
-
 def _complainant_address(case: Case) -> str | None:
     if case.complainant.preferred_contact != ContactPreference.EMAIL:
         return None
-    return _mailbox(case.complainant.email)
+    return mailbox(case.complainant.email)
 
 
 def _advocate_address(case: Case) -> str | None:
     advocacy = case.advocacy
     if advocacy.wish != AdvocacyWish.HAS_ONE or advocacy.accepted is False:
         return None
-    return _mailbox(advocacy.advocate_email)
+    return mailbox(advocacy.advocate_email)

@@ -205,9 +205,9 @@ def greeting_name(name: str | None) -> str | None:
     return first if looks_like_a_name and any(c.isalpha() for c in first) else None
 
 
-def _mailbox(address: str | None) -> str | None:
-    """The address if it is one mailbox SES can deliver to, else None (nothing is owed to it). The model
-    already refuses anything else: this keeps a submission from ever adding a recipient."""
+def mailbox(address: str | None) -> str | None:
+    """The address if it is one mailbox SES can deliver to, else None (nothing is owed to it). The models
+    already refuse anything else: this keeps a submission from ever adding a recipient."""
     if not address:
         return None
     try:
@@ -231,7 +231,7 @@ def _notifications(
         "stage1_due": case["stage1_due"],
     }
     owed: list[tuple[Purpose, str, str, bool, dict[str, Any]]] = []
-    complainant, advocate = _mailbox(request.email), _mailbox(request.advocate_email)
+    complainant, advocate = mailbox(request.email), mailbox(request.advocate_email)
     if complainant and request.consent_email:
         first_name = greeting_name(request.name)
         if request.kind is Kind.COMPLIMENT:
