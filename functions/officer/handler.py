@@ -51,7 +51,7 @@ class NotFound(Exception):
 
 
 class Forbidden(Exception):
-    """The caller's role does not work on cases."""
+    """The caller's role may not do this (the message says whose it is)."""
 
 
 class InvalidRequest(Exception):
@@ -141,7 +141,7 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 def _caller() -> Caller:
     caller = Caller.from_event(app.current_event.raw_event)
     if not works_on_cases(caller):
-        raise Forbidden
+        raise Forbidden("Your role does not work on cases (admins manage policy and users)")
     return caller
 
 
@@ -238,7 +238,7 @@ def register_case(
 ) -> Response[Receipt]:
     caller = _caller()
     if Actor.COMPLAINTS_OFFICER not in caller.roles:
-        raise Forbidden
+        raise Forbidden("Complaints officers register representations made by other channels")
     today = london_date(clock().now())
     if registration.received_on > today:
         raise InvalidRequest(f"received_on: a representation cannot be received after today ({today})")
@@ -292,7 +292,7 @@ def export_case(
     withholds; the export, what was withheld and why are recorded."""
     caller, store = _caller(), case_store()
     if Actor.COMPLAINTS_OFFICER not in caller.roles:
-        raise Forbidden
+        raise Forbidden("Complaints officers answer subject access requests")
     case = _visible(store, reference, caller)
     events: list[dict[str, Any]] = []
     while page := store.events(case.case_id, events[-1]["sequence"] if events else 0, 100):
@@ -332,7 +332,7 @@ def list_people() -> Response[PeopleList]:
     for staff who work on cases, and the admins who keep it."""
     caller = Caller.from_event(app.current_event.raw_event)
     if not (works_on_cases(caller) or manages_people(caller)):
-        raise Forbidden
+        raise Forbidden("Your role does not use the register")
     people = case_store().people()
     return _json(200, {"people": [p.model_dump(mode="json") for p in sorted(people.values(), key=_by_id)]})
 
@@ -345,7 +345,7 @@ def put_person(
     """Register a person, or replace their declarations (appointments keep the entry as it was)."""
     caller = Caller.from_event(app.current_event.raw_event)
     if not manages_people(caller):
-        raise Forbidden
+        raise Forbidden("Complaints officers and admins keep the register")
     if person.person_id != person_id:
         raise IllegalTransition(f"the body is about {person.person_id}, the address about {person_id}")
     case_store().put_person(person, caller.username, clock().now())
@@ -382,7 +382,7 @@ def _unauthenticated(error: Unauthenticated) -> Response[Any]:
 
 @app.exception_handler(Forbidden)
 def _forbidden(error: Forbidden) -> Response[Any]:
-    return _json(403, {"message": "Your role does not work on cases"})
+    return _json(403, {"message": str(error)})
 
 
 @app.exception_handler(OutOfScope)
