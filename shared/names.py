@@ -57,6 +57,8 @@ CASE_SUMMARY: Final = (
     "by_a_child",
     "late",
 )
+#: What the case indexes carry: the summary, and the staff a complaint is about (to keep it from them).
+CASE_INDEXED: Final = (*CASE_SUMMARY, "about_staff")
 #: What the dead letters and the sweep read of a notification: never its address or content.
 NOTIFICATION_STATE: Final = (
     "case_id",
@@ -71,13 +73,13 @@ NOTIFICATION_STATE: Final = (
 )
 #: Each index's projected attributes besides the keys (an empty tuple: keys only).
 GSI_PROJECTIONS: Final[dict[str, tuple[str, ...]]] = {
-    GSI_STATUS_DUE: tuple(dict.fromkeys(CASE_SUMMARY + NOTIFICATION_STATE)),
-    GSI_SERVICE_AREA: CASE_SUMMARY,
-    GSI_FINANCIAL_YEAR: CASE_SUMMARY,
+    GSI_STATUS_DUE: tuple(dict.fromkeys(CASE_INDEXED + NOTIFICATION_STATE)),
+    GSI_SERVICE_AREA: CASE_INDEXED,
+    GSI_FINANCIAL_YEAR: CASE_INDEXED,
     GSI_REFERENCE: (),
-    GSI_OPEN_DUE: CASE_SUMMARY,
-    GSI_MANAGER: CASE_SUMMARY,
-    GSI_INVESTIGATOR: CASE_SUMMARY,
+    GSI_OPEN_DUE: CASE_INDEXED,
+    GSI_MANAGER: CASE_INDEXED,
+    GSI_INVESTIGATOR: CASE_INDEXED,
 }
 TTL_ATTRIBUTE: Final = "expires_at"
 TYPE_ATTRIBUTE: Final = "type"

@@ -31,6 +31,7 @@ class CaseQuery:
     due_before: date | None = None  # due on or before
     received_from: date | None = None
     received_to: date | None = None
+    hidden_from: str | None = None  # a staff user: leave out the complaints about them
 
 
 class BadCursor(DomainError):

@@ -192,6 +192,7 @@ def list_cases(
         due_before=due_before,
         received_from=received_from,
         received_to=received_to,
+        hidden_from=caller.username,
     )
     cases, following = case_store().list_cases(query, limit, cursor)
     return _json(200, {"cases": cases, "next": following})

@@ -438,9 +438,11 @@ class DynamoCaseStore:
         if cursor:
             kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, index)
         page = self.client.query(**kwargs)
+        found = [from_item(item) for item in page["Items"]]
         summaries = [
-            {k: _json_ready(v) for k, v in from_item(item).items() if k in names.CASE_SUMMARY}
-            for item in page["Items"]
+            {k: _json_ready(v) for k, v in item.items() if k in names.CASE_SUMMARY}
+            for item in found
+            if query.hidden_from is None or query.hidden_from not in (item.get("about_staff") or ())
         ]
         following = page.get("LastEvaluatedKey")
         return summaries, _encode_cursor(following, index) if following else None

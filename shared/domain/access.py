@@ -4,7 +4,7 @@ and service areas. The authorizer proves a token is staff's; these rules decide 
 from __future__ import annotations
 
 from shared.domain.casefile import Case
-from shared.domain.stages import Actor
+from shared.domain.stages import Actor, Status
 from shared.identity import Caller
 
 #: Roles that act on cases, most senior first: the actor chosen for an action is the first of the
@@ -24,12 +24,19 @@ def works_on_cases(caller: Caller) -> bool:
 
 def may_see(caller: Caller, case: Case) -> bool:
     """Complaints officers and senior leadership see every case; a service manager the cases of their
-    own service areas; an investigator the cases they are appointed to."""
+    own service areas; an investigator the case they are appointed to, while it is at stage 2. Nobody
+    sees a complaint about themselves."""
+    if caller.username in case.about_staff:
+        return False
     if caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP):
         return True
     if Actor.SERVICE_MANAGER in caller.roles and caller.covers_area(case.service_area):
         return True
-    return Actor.INVESTIGATOR in caller.roles and caller.username == case.investigator_user
+    return (
+        Actor.INVESTIGATOR in caller.roles
+        and caller.username == case.investigator_user
+        and case.status is Status.STAGE2
+    )
 
 
 def acting_as(caller: Caller, case: Case, action: str) -> Actor:

@@ -337,6 +337,7 @@ class Case(_Stored):
         possible = []
         for name, guard in _GUARDS.items():
             try:
+                _not_about_them(self, actor, by)
                 guard(self, actor, by)
             except IllegalTransition:
                 continue
@@ -798,6 +799,7 @@ def apply(
     that changed and the notifications owed; or :class:`IllegalTransition` with the reason and the actions
     possible now. ``people`` holds the register entries an appointment names (:func:`people_named`)."""
     try:
+        _not_about_them(case, actor, by)
         _GUARDS[command.action](case, actor, by)
         outcome = _decide(case, command, actor, by, london_date(now), policy, people or {})
     except IllegalTransition as refused:
@@ -875,6 +877,12 @@ def _complaint(case: Case, name: str) -> None:
 def _at(case: Case, name: str, *statuses: Status) -> None:
     if case.status not in statuses:
         _refuse(f"'{name}' is possible only at status {' or '.join(statuses)}, not '{case.status}'")
+
+
+def _not_about_them(case: Case, actor: Actor, by: str | None) -> None:
+    """Nobody acts on a complaint about themselves (the conflict the issue names)."""
+    if actor is not Actor.PUBLIC and by is not None and by in case.about_staff:
+        raise NotPermitted("the complaint is about you: someone else must act on it")
 
 
 def _appointed_investigator(case: Case, actor: Actor, by: str | None) -> bool:

@@ -377,7 +377,8 @@ def test_a_statutory_complaint_from_receipt_through_three_stages_and_the_ombudsm
         reference, OFFICER, respond3, FORBIDDEN
     )  # the complaints officer cannot respond for the council
     o.refused(reference, MANAGER, respond3, FORBIDDEN)
-    o.refused(reference, INVESTIGATOR, respond3, FORBIDDEN)
+    # The investigator sees the case only while stage 2 runs: now it is, for them, no case at all.
+    o.refused(reference, INVESTIGATOR, respond3, NOT_FOUND)
     case = o.act(reference, SENIOR, respond3)
     assert case["status"] == "stage3-responded" and case["deadlines"] == {}
     assert case["responses"]["stage3"]["remedies_pence"] == 15000

@@ -374,3 +374,26 @@ def test_accepting_a_case_emails_the_complainant_through_the_reliable_path(servi
     assert "10 December 2026" in letters[0]["text"], "stage 1's due date, in words"
     _, _, case = call(service, "GET", f"/cases/{reference}", "complaints-officer")
     assert "sent" in case["case"]["notifications"].values()
+
+
+def test_nobody_sees_or_acts_on_a_complaint_about_themselves(service: LocalService) -> None:
+    reference = submit(service, service_area="social-work")
+    assert call(service, "GET", f"/cases/{reference}", "service-manager")[0] == 200
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    about = {"action": "about-staff", "staff": ["service-manager"]}
+    status, _, body = call(
+        service,
+        "POST",
+        f"/cases/{reference}/actions",
+        "complaints-officer",
+        about,
+        {"If-Match": headers["ETag"]},
+    )
+    assert status == 200, body
+    assert call(service, "GET", f"/cases/{reference}", "service-manager")[0] == 404
+    status, _, body = call(service, "GET", "/cases", "service-manager")
+    assert status == 200
+    _, _, listed = call(service, "GET", "/cases", "service-manager")
+    assert reference not in [c["reference"] for c in listed["cases"]], "not even in their lists"
+    _, _, listed = call(service, "GET", "/cases", "complaints-officer")
+    assert reference in [c["reference"] for c in listed["cases"]]
