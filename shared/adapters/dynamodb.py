@@ -47,33 +47,45 @@ def _instant(timestamp: float, like: datetime) -> str:
 
 
 _CLOSED_STATUSES = frozenset(status.value for status in TERMINAL)
+#: Where a case with nothing due sorts in the due-date indexes: after every date, so never before one.
+NOT_DUE = "~"
+#: The index keys a case may stop having (no manager, no investigator): removed when absent.
+_OPTIONAL_INDEX_KEYS = (*names.GSI_KEYS[names.GSI_MANAGER], *names.GSI_KEYS[names.GSI_INVESTIGATOR])
 
 
-def case_index_keys(case: Mapping[str, Any]) -> dict[str, str]:
+def case_index_keys(case: Mapping[str, Any]) -> dict[str, str | None]:
     """The case item's index keys, from its data: status and next due date, service area, financial
     year, reference."""
     case_id = str(case["case_id"])
     running = [str(d["due"]) for d in (case.get("deadlines") or {}).values()]
-    due = min(running) if running else str(case.get("stage1_due") or case["acknowledgement_due"])
+    if running:
+        due: str | None = min(running)
+    elif str(case["status"]) == "received":  # registered, not yet triaged: its acknowledgement runs
+        due = str(case.get("stage1_due") or case["acknowledgement_due"])
+    else:
+        due = None  # nothing runs (on hold, paused, answered, ended): never due, never overdue
+    order = due or NOT_DUE
     manager = case.get("allocated_manager")
     investigator = ((case.get("stage2") or {}).get("investigator") or {}).get("person", {}).get("staff_user")
     is_open = str(case["status"]) not in _CLOSED_STATUSES
     return {
         "due": due,
-        **_gsi(names.GSI_OPEN_DUE, names.open_pk(is_open), names.index_sk(due, case_id)),
+        **_gsi(names.GSI_OPEN_DUE, names.open_pk(is_open), names.index_sk(order, case_id)),
         **(
-            _gsi(names.GSI_MANAGER, names.manager_pk(str(manager)), names.index_sk(due, case_id))
+            _gsi(names.GSI_MANAGER, names.manager_pk(str(manager)), names.index_sk(order, case_id))
             if manager
             else {}
         ),
         **(
             _gsi(
-                names.GSI_INVESTIGATOR, names.investigator_pk(str(investigator)), names.index_sk(due, case_id)
+                names.GSI_INVESTIGATOR,
+                names.investigator_pk(str(investigator)),
+                names.index_sk(order, case_id),
             )
             if investigator
             else {}
         ),
-        **_gsi(names.GSI_STATUS_DUE, names.status_pk(str(case["status"])), names.index_sk(due, case_id)),
+        **_gsi(names.GSI_STATUS_DUE, names.status_pk(str(case["status"])), names.index_sk(order, case_id)),
         **_gsi(
             names.GSI_SERVICE_AREA,
             names.area_pk(case.get("service_area")),
@@ -109,15 +121,19 @@ def _encode_cursor(key: dict[str, Any], index: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, index: str) -> dict[str, Any]:
-    """The start key of the next page, if ``cursor`` is one this list issued (same index, string keys
-    of exactly the index's and the table's key attributes)."""
+def _decode_cursor(cursor: str, index: str, partition: str, below: str | None) -> dict[str, Any]:
+    """The start key of the next page, if ``cursor`` is one this list issued: the same index and
+    partition, within the query's sort bound, string keys of exactly the index's and the table's key
+    attributes (DynamoDB refuses a start key outside the query, as a server error would surface)."""
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key = decoded["key"]
         expected = {names.PK, names.SK, *names.GSI_KEYS[index]}
         if decoded["index"] != index or set(key) != expected:
             raise ValueError("another list's cursor")
+        pk_name, sk_name = names.GSI_KEYS[index]
+        if key[pk_name].get("S") != partition or (below is not None and str(key[sk_name].get("S")) >= below):
+            raise ValueError("another query's cursor")
         if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
             raise ValueError("not a key")
     except (ValueError, KeyError, TypeError) as error:
@@ -319,13 +335,16 @@ class DynamoCaseStore:
             attribute_names[f"#n{i}"] = notification.notification_id
             attribute_values[f":n{i}"] = {"S": notification.status.value}
             assignments.append(f"notifications.#n{i} = :n{i}")
+        absent = [key for key in _OPTIONAL_INDEX_KEYS if key not in data]
+        attribute_names |= {f"#r{i}": key for i, key in enumerate(absent)}
+        removals = f" REMOVE {', '.join(f'#r{i}' for i in range(len(absent)))}" if absent else ""
         created = decision.events[-1].at.isoformat() if decision.events else case.received_at.isoformat()
         items: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table_name,
                     "Key": _key(names.case_pk(case.case_id), names.CASE_SK),
-                    "UpdateExpression": f"SET {', '.join(assignments)}",
+                    "UpdateExpression": f"SET {', '.join(assignments)}" + removals,
                     "ConditionExpression": "#version = :expected",
                     "ExpressionAttributeNames": {**attribute_names, "#version": names.VERSION_ATTRIBUTE},
                     "ExpressionAttributeValues": {
@@ -436,7 +455,7 @@ class DynamoCaseStore:
         if filters:
             kwargs["FilterExpression"] = " AND ".join(filters)
         if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, index)
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, index, partition, sort)
         page = self.client.query(**kwargs)
         found = [from_item(item) for item in page["Items"]]
         summaries = [

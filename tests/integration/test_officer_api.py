@@ -397,3 +397,65 @@ def test_nobody_sees_or_acts_on_a_complaint_about_themselves(service: LocalServi
     assert reference not in [c["reference"] for c in listed["cases"]], "not even in their lists"
     _, _, listed = call(service, "GET", "/cases", "complaints-officer")
     assert reference in [c["reference"] for c in listed["cases"]]
+
+
+def act_as(service: LocalService, reference: str, user: str, body: dict[str, Any]) -> dict[str, Any]:
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", user)
+    status, _, answer = call(
+        service, "POST", f"/cases/{reference}/actions", user, body, {"If-Match": headers["ETag"]}
+    )
+    assert status == 200, answer
+    case: dict[str, Any] = answer["case"]
+    return case
+
+
+def test_a_case_on_hold_is_never_due_nor_overdue(service: LocalService, clock: Any) -> None:
+    from datetime import timedelta
+
+    reference = submit(service)
+    act_as(service, reference, "complaints-officer", ACCEPT)
+    hold = {"action": "hold", "matter": "court-proceedings", "reason": "Care proceedings are under way."}
+    case = act_as(service, reference, "complaints-officer", hold)
+    assert case["deadlines"] == {}
+    _, _, listed = call(service, "GET", "/cases", "complaints-officer")
+    (summary,) = [c for c in listed["cases"] if c["reference"] == reference]
+    assert summary["due"] is None
+    clock.advance(timedelta(days=60))
+    _, _, overdue = call(service, "GET", "/cases?overdue=true", "complaints-officer")
+    assert reference not in [c["reference"] for c in overdue["cases"]]
+
+
+def test_a_cursor_belongs_to_its_own_query(service: LocalService) -> None:
+    for i in range(3):
+        submit(service, what_happened=f"Case {i}")
+    status, _, page = call(service, "GET", "/cases?limit=1", "complaints-officer")
+    assert status == 200 and page["next"]
+    status, _, body = call(
+        service, "GET", f"/cases?closed=true&limit=1&cursor={page['next']}", "complaints-officer"
+    )
+    assert status == 400 and "cursor" in body["message"]
+    assert call(service, "GET", f"/cases?limit=1&cursor={page['next']}", "complaints-officer")[0] == 200
+
+
+def test_an_index_key_the_case_no_longer_has_is_removed(service: LocalService, clock: Any) -> None:
+    """An investigator replaced by one without a staff account (or a manager no longer named) must not
+    keep finding the case in their list."""
+    from shared.domain.casefile import Decision, NewEvent
+    from shared.domain.stages import Actor
+    from shared.ports import CaseQuery
+
+    reference = submit(service)
+    store = wiring.case_store()
+    case = store.load(store.find(reference) or "")
+    assert case is not None
+
+    def saved(update: dict[str, Any], version: int) -> Any:
+        changed = case.model_copy(update={**update, "version": version + 1, "last_event": version + 1})
+        event = NewEvent(version + 1, clock.now(), Actor.COMPLAINTS_OFFICER, "olivia", "note", {"text": "x"})
+        store.save(Decision(case=changed, events=(event,), deadlines_changed={}), version)
+        return changed
+
+    saved({"allocated_manager": "manager-1"}, 1)
+    assert [c["reference"] for c in store.list_cases(CaseQuery(manager="manager-1"))[0]] == [reference]
+    saved({"allocated_manager": None}, 2)
+    assert store.list_cases(CaseQuery(manager="manager-1"))[0] == []
