@@ -226,7 +226,7 @@ _OFFICER_PROBLEMS = {
     "401": "No token, or not a valid, unexpired ID token of the staff pool",
     "403": "Your role may not do this (admins manage policy and users; some steps are one role's)",
     "404": "No such case, or not one you may see",
-    "409": "Not possible now: says why, and what is possible",
+    "409": "Not possible now: says why, and what is possible (or the same registration is in progress)",
     "412": "The case changed since you read it (stale If-Match): reload it",
     "422": "The request breaks the schema or the rules: each field with its problem",
     "428": "A change needs the case's ETag in If-Match",
@@ -241,7 +241,7 @@ def _problem_codes(method: str, path: str, has_body: bool) -> set[str]:
         codes.add("400")
     if (method, path) == ("post", "/cases/{reference}/actions"):
         codes |= {"409", "412", "428"}
-    if (method, path) in (("post", "/cases"), ("put", "/people/{person_id}")):
+    if (method, path) == ("post", "/cases"):  # the same registration still in progress
         codes.add("409")
     return codes
 
@@ -280,7 +280,7 @@ def _officer_rules(schemas: dict[str, Any]) -> dict[str, Any]:
     email = schemas["RepresentationRequest"]["properties"]["advocate_email"]
     schemas["ChangeAdvocacy"]["properties"]["advocate_email"] = email
     nobody = {"maxItems": 0}
-    schemas["Person"]["allOf"] = [
+    schemas["Person"]["allOf"] = schemas["Declarations"]["allOf"] = [
         {
             "if": {"properties": {"external": {"const": True}}, "required": ["external"]},
             "then": {

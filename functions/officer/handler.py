@@ -25,7 +25,7 @@ from shared.domain.calendar import london_date
 from shared.domain.casefile import Case, Command, apply, people_named
 from shared.domain.errors import Conflict, IllegalTransition, KeyReused, NotPermitted
 from shared.domain.export import Withholding, export
-from shared.domain.people import Person, PersonId
+from shared.domain.people import Declarations, Person, PersonId
 from shared.domain.representation import RepresentationRequest, describe_errors
 from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Channel, Kind, Procedure
@@ -314,14 +314,15 @@ def act(
 ) -> Response[CaseView]:
     caller, store = _caller(), case_store()
     case = _visible(store, reference, caller)
+    actor = acting_as(caller, case, command.action)
+    named = people_named(command)
+    people = store.people(named) if named else {}
+    # Decided first (it has no effects): a step not theirs is 403, an impossible one 409, whatever the ETag.
+    decision = apply(case, command, actor, caller.username, clock().now(), policy(), people=people)
     if not if_match:
         raise PreconditionRequired
     if if_match.strip() != etag(case):
         raise StaleVersion(f"case {reference} has changed since you read it: reload it and try again")
-    actor = acting_as(caller, case, command.action)
-    named = people_named(command)
-    people = store.people(named) if named else {}
-    decision = apply(case, command, actor, caller.username, clock().now(), policy(), people=people)
     store.save(decision, case.version, letters_of(decision))
     logger.info("case action", extra={"reference": reference, "action": command.action, "actor": actor.value})
     return _json(200, _view(decision.case, caller), {"ETag": etag(decision.case)})
@@ -341,14 +342,13 @@ def list_people() -> Response[PeopleList]:
 @app.put("/people/<person_id>")
 def put_person(
     person_id: Annotated[PersonId, Path()],
-    person: Annotated[Person, Body(description="The person's declarations")],
+    declarations: Annotated[Declarations, Body(description="What the person declares")],
 ) -> Response[PersonView]:
     """Register a person, or replace their declarations (appointments keep the entry as it was)."""
     caller = Caller.from_event(app.current_event.raw_event)
     if not manages_people(caller):
         raise Forbidden("Complaints officers and admins keep the register")
-    if person.person_id != person_id:
-        raise IllegalTransition(f"the body is about {person.person_id}, the address about {person_id}")
+    person = Person(person_id=person_id, **declarations.model_dump())
     case_store().put_person(person, caller.username, clock().now())
     return _json(200, {"person": person.model_dump(mode="json")})
 
@@ -445,6 +445,8 @@ def _invalid_representation(error: ValidationError) -> Response[Any]:
 
 @app.exception_handler(RequestValidationError)
 def _invalid(error: RequestValidationError) -> Response[Any]:
+    if any(e.get("type") == "json_invalid" for e in error.errors()):
+        return _json(400, {"message": "The request body is not valid JSON"})
     problems = [
         {"field": ".".join(str(part) for part in e["loc"][1:]) or "body", "message": e["msg"]}
         for e in error.errors()

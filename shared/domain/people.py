@@ -29,13 +29,12 @@ class PersonRole(StrEnum):
     PANEL_MEMBER = "panel-member"
 
 
-class Person(BaseModel):
-    """One entry of the register, as declared by the person. ``staff_user`` links them to a staff
-    account (an investigator who signs in to record their report)."""
+class Declarations(BaseModel):
+    """What a person of the register declares (the body of ``PUT /people/{person_id}``). ``staff_user``
+    links them to a staff account (an investigator who signs in to record their report)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    person_id: PersonId
     name: Annotated[str, Field(min_length=1, max_length=200)]
     roles: tuple[PersonRole, ...] = Field(min_length=1)
     council_officer: StrictBool
@@ -54,6 +53,12 @@ class Person(BaseModel):
         if self.line_management_areas and not self.council_officer:
             raise ValueError("only a council officer belongs to a service area's line management")
         return self
+
+
+class Person(Declarations):
+    """One entry of the register: a person and what they declared."""
+
+    person_id: PersonId
 
     def independence_refusal(self) -> str | None:
         """Why this person is not independent of the authority (reg 2), or None."""

@@ -106,7 +106,8 @@ def test_acting_needs_the_current_etag(service: LocalService) -> None:
     assert status == 200, body
     assert body["case"]["status"] == "stage1" and body["case"]["deadlines"]["stage1"]["due"] == "2026-12-10"
     assert answer["ETag"] != headers["ETag"]
-    status, _, body = call(service, "POST", path, "complaints-officer", ACCEPT, {"If-Match": headers["ETag"]})
+    note = {"action": "note", "text": "Written on a stale read."}
+    status, _, body = call(service, "POST", path, "complaints-officer", note, {"If-Match": headers["ETag"]})
     assert status == 412 and "reload" in body["message"]
 
 
@@ -251,8 +252,7 @@ def test_lists_by_status_manager_and_due_date(service: LocalService, clock: Any)
 
 
 def test_the_people_register_is_kept_by_complaints_officers(service: LocalService) -> None:
-    person = {
-        "person_id": "ip-1",
+    declarations = {
         "name": "Pat Independent",
         "roles": ["independent-person"],
         "council_officer": False,
@@ -260,13 +260,12 @@ def test_the_people_register_is_kept_by_complaints_officers(service: LocalServic
         "spouse_or_civil_partner_of_officer_or_member": False,
         "external": True,
     }
-    assert call(service, "PUT", "/people/ip-1", "service-manager", person)[0] == 403
-    status, _, body = call(service, "PUT", "/people/ip-1", "complaints-officer", person)
-    assert status == 200, body
-    assert call(service, "PUT", "/people/ip-2", "complaints-officer", person)[0] == 409
-    status, _, body = call(
-        service, "PUT", "/people/ip-3", "admin", {**person, "person_id": "ip-3", "external": "yes"}
-    )
+    assert call(service, "PUT", "/people/ip-1", "service-manager", declarations)[0] == 403
+    status, _, body = call(service, "PUT", "/people/ip-1", "complaints-officer", declarations)
+    assert status == 200 and body["person"]["person_id"] == "ip-1"
+    with_id = {**declarations, "person_id": "ip-9"}  # the address names the person, the body does not
+    assert call(service, "PUT", "/people/ip-2", "complaints-officer", with_id)[0] == 422
+    status, _, body = call(service, "PUT", "/people/ip-3", "admin", {**declarations, "external": "yes"})
     assert status == 422
     status, _, body = call(service, "GET", "/people", "investigator")
     assert status == 200 and [p["person_id"] for p in body["people"]] == ["ip-1"]
@@ -459,3 +458,20 @@ def test_an_index_key_the_case_no_longer_has_is_removed(service: LocalService, c
     assert [c["reference"] for c in store.list_cases(CaseQuery(manager="manager-1"))[0]] == [reference]
     saved({"allocated_manager": None}, 2)
     assert store.list_cases(CaseQuery(manager="manager-1"))[0] == []
+
+
+def test_the_role_is_checked_before_the_etag_and_bad_json_is_a_400(service: LocalService) -> None:
+    reference = submit(service)
+    path = f"/cases/{reference}/actions"
+    status, _, body = call(service, "POST", path, "senior-leadership", ACCEPT)  # no If-Match either
+    assert status == 403 and "may only be done by" in body["message"]
+    status, _, body = call(service, "POST", path, "senior-leadership", ACCEPT, {"If-Match": '"stale.1"'})
+    assert status == 403
+    assert call(service, "POST", path, "complaints-officer", ACCEPT)[0] == 428
+    assert call(service, "POST", path, "complaints-officer", ACCEPT, {"If-Match": '"stale.1"'})[0] == 412
+    assert service.staff is not None
+    token = service.staff.sign_in("complaints-officer")["id_token"]
+    status, _, payload = service.gateway.dispatch(
+        "POST", path, {"Content-Type": "application/json", "Authorization": token}, b'{"action": "accept",'
+    )
+    assert status == 400 and b"not valid JSON" in payload

@@ -256,7 +256,10 @@ def world() -> Iterator[tuple[Api, dict[str, str]]]:
         wiring.reset()
         api = Api(service)
         for entry in (STAFF_INVESTIGATOR, EXTERNAL_INVESTIGATOR):
-            assert api.call("PUT", f"/people/{entry['person_id']}", "complaints-officer", entry)[0] == 200
+            declarations = {k: v for k, v in entry.items() if k != "person_id"}
+            assert (
+                api.call("PUT", f"/people/{entry['person_id']}", "complaints-officer", declarations)[0] == 200
+            )
         cases = {
             "A": at_stage2(api, "A", OWN_AREA, "inv-staff"),
             "B": at_stage2(api, "B", OTHER_AREA, "inv-ext"),
@@ -299,7 +302,8 @@ def request(
         return method, template.format(reference=reference), note, {"If-Match": api.etag(reference)}
     if route == ("PUT", "/people/{person_id}"):
         entry = person(f"panel-{user or 'anon'}", roles=["panel-member"])
-        return method, template.format(person_id=entry["person_id"]), entry, {}
+        declarations = {k: v for k, v in entry.items() if k != "person_id"}
+        return method, template.format(person_id=entry["person_id"]), declarations, {}
     return method, template.format(reference=reference), None, {}
 
 

@@ -215,7 +215,8 @@ def lifecycle(api: Api) -> str:
     ]
     people[1]["line_management_areas"] = ["social-work"]
     for entry in people:
-        status, _, answer = api.call("PUT", f"/people/{entry['person_id']}", officer, entry)
+        declarations = {k: v for k, v in entry.items() if k != "person_id"}
+        status, _, answer = api.call("PUT", f"/people/{entry['person_id']}", officer, declarations)
         assert status == 200, answer
     # A refusal that names the person (Lee is in the line management of social work): an answer, not a log.
     api.act(

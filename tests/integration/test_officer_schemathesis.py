@@ -173,7 +173,7 @@ def token(service: LocalService) -> str:
         references.append(answer.json()["reference"])
     person = requests.put(
         f"{service.url}/people/{PERSON['person_id']}",
-        data=as_json(PERSON),
+        data=as_json({k: v for k, v in PERSON.items() if k != "person_id"}),
         headers={**JSON, "Authorization": id_token},
         timeout=10,
     )
