@@ -18,21 +18,67 @@ class Part(StrEnum):
 
     CONTACT_DETAILS = "contact-details"  # the complainant's name, email, phone and address
     CHILD = "child"  # the child's name, and the record of who acts for them
-    ACCOUNT = "account"  # what was said: what happened, the outcome wanted, support needs
+    ACCOUNT = "account"  # what was said, and officers' words about it: points, findings, reasons
     ADVOCACY = "advocacy"  # the advocate's name, organisation and contact
-    THIRD_PARTIES = "third-parties"  # staff complained about, investigators, independent persons, panel
+    THIRD_PARTIES = "third-parties"  # staff complained about, managers, investigators, independent
+    # persons, panel members and attendees, action owners, who a compliment is about
     NOTES = "notes"  # officers' case notes in the chronology
 
 
 _CASE_FIELDS: dict[Part, tuple[str, ...]] = {
-    Part.ACCOUNT: ("details",),
+    # what was said, and everything officers wrote about it
+    Part.ACCOUNT: (
+        "details",
+        "complaint_points",
+        "findings",
+        "responses",
+        "sufficient_interest",
+        "late_discretion",
+        "hold",
+        "procedure_reason",
+    ),
     Part.ADVOCACY: ("advocacy",),
-    Part.THIRD_PARTIES: ("about_staff", "stage2", "stage3", "allocated_manager"),
+    Part.THIRD_PARTIES: (
+        "about_staff",
+        "stage2",
+        "stage3",
+        "allocated_manager",
+        "action_plan",
+        "compliment_about",
+        "compliment_shared",
+    ),
 }
 _COMPLAINANT_FIELDS: dict[Part, tuple[str, ...]] = {
     Part.CONTACT_DETAILS: ("name", "email", "phone", "address"),
     Part.CHILD: ("child_name", "on_behalf_of"),
 }
+#: What each action's event may carry besides codes and dates. Any action not named here may carry an
+#: officer's words (a reason), so it goes with the account; the first event carries none.
+_THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
+_EVENT_PARTS: dict[str, frozenset[Part]] = {
+    "received": frozenset(),
+    "note": frozenset({Part.NOTES}),
+    "offer-advocacy": frozenset({Part.ADVOCACY}),
+    "record-advocacy": frozenset({Part.ADVOCACY}),
+    "change-advocacy": frozenset({Part.ADVOCACY, Part.ACCOUNT}),
+    "panel-met": frozenset({Part.THIRD_PARTIES, Part.ADVOCACY}),
+    **dict.fromkeys(
+        (
+            "allocate",
+            "about-staff",
+            "appoint-investigator",
+            "appoint-independent-person",
+            "convene-panel",
+            "record-investigation-report",
+            "add-action",
+            "update-action",
+            "record",
+            "share-compliment",
+        ),
+        _THIRD,
+    ),
+}
+_ACCOUNT_ONLY = frozenset({Part.ACCOUNT})
 WITHHELD = "[withheld]"
 
 
@@ -61,7 +107,7 @@ def export(
         for name in _COMPLAINANT_FIELDS.get(part, ()):
             data["complainant"][name] = WITHHELD
     chronology = [
-        {**event, "changes": WITHHELD} if Part.NOTES in parts and event["action"] == "note" else event
+        {**event, "changes": WITHHELD} if parts & _EVENT_PARTS.get(event["action"], _ACCOUNT_ONLY) else event
         for event in events
     ]
     return {

@@ -475,3 +475,27 @@ def test_the_role_is_checked_before_the_etag_and_bad_json_is_a_400(service: Loca
         "POST", path, {"Content-Type": "application/json", "Authorization": token}, b'{"action": "accept",'
     )
     assert status == 400 and b"not valid JSON" in payload
+
+
+def test_an_export_withholds_third_parties_and_the_account_from_the_chronology_too(
+    service: LocalService,
+) -> None:
+    reference = submit(service)
+    allocate = {
+        "action": "allocate",
+        "manager": "manager-mo",
+        "complaint_points": ["Calls about Alex not returned"],
+    }
+    act_as(service, reference, "complaints-officer", allocate)
+    act_as(service, reference, "complaints-officer", {"action": "about-staff", "staff": ["worker-wu"]})
+    reason = "Third parties' data and the officers' own words are not the requester's"
+    withhold = [{"part": "third-parties", "reason": reason}, {"part": "account", "reason": reason}]
+    status, _, document = call(
+        service, "POST", f"/cases/{reference}/export", "complaints-officer", {"withhold": withhold}
+    )
+    assert status == 200, document
+    text = json.dumps(document)
+    for third in ("manager-mo", "worker-wu", "Calls about Alex", "care plan"):
+        assert third not in text, third
+    assert [e["changes"] for e in document["events"][1:]] == ["[withheld]", "[withheld]"]
+    assert document["events"][0]["changes"]["status"] == "received", "codes and dates stay"
