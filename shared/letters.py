@@ -8,6 +8,7 @@ case and its event, and the notifier sends it from the stream like every other n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -62,6 +63,18 @@ def letters_of(decision: Decision) -> tuple[Notification, ...]:
     if not decision.notifications:
         return ()
     return notifications_for(decision.notifications, decision.case, decision.events[-1].sequence)
+
+
+def by_hand(decision: Decision) -> Decision:
+    """The decision with its event recording the letters owed to a complainant who cannot be emailed
+    (they chose post or phone, or gave no address): an officer sends those by hand until letters by post
+    are Heard's own. Nothing owed is ever dropped without trace."""
+    if not decision.notifications or _complainant_address(decision.case) is not None:
+        return decision
+    *earlier, last = decision.events
+    owed = [notice.purpose.value for notice in decision.notifications]
+    recorded = replace(last, changes={**last.changes, "letters_by_hand": owed})
+    return replace(decision, events=(*earlier, recorded))
 
 
 def _notification(

@@ -31,7 +31,7 @@ from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Channel, Kind, Procedure
 from shared.identity import Caller, Unauthenticated
 from shared.intake import Receipt
-from shared.letters import letters_of
+from shared.letters import by_hand, letters_of
 from shared.ports import BadCursor, CaseQuery, StaleVersion
 from shared.wiring import case_store, idempotency, intake_service
 
@@ -318,7 +318,7 @@ def act(
     named = people_named(command)
     people = store.people(named) if named else {}
     # Decided first (it has no effects): a step not theirs is 403, an impossible one 409, whatever the ETag.
-    decision = apply(case, command, actor, caller.username, clock().now(), policy(), people=people)
+    decision = by_hand(apply(case, command, actor, caller.username, clock().now(), policy(), people=people))
     if not if_match:
         raise PreconditionRequired
     if if_match.strip() != etag(case):

@@ -499,3 +499,22 @@ def test_an_export_withholds_third_parties_and_the_account_from_the_chronology_t
         assert third not in text, third
     assert [e["changes"] for e in document["events"][1:]] == ["[withheld]", "[withheld]"]
     assert document["events"][0]["changes"]["status"] == "received", "codes and dates stay"
+
+
+def test_a_letter_owed_to_someone_who_chose_post_is_recorded_for_an_officer_to_send(
+    service: LocalService,
+) -> None:
+    reference = submit(
+        service,
+        preferred_contact="post",
+        address="1 High Street, Example City",
+        email=None,
+        consent_email=False,
+    )
+    act_as(service, reference, "complaints-officer", ACCEPT)
+    _, _, body = call(service, "GET", f"/cases/{reference}/events", "complaints-officer")
+    assert body["events"][-1]["changes"]["letters_by_hand"] == ["case-accepted"]
+    emailed = submit(service, what_happened="By email")
+    act_as(service, emailed, "complaints-officer", ACCEPT)
+    _, _, body = call(service, "GET", f"/cases/{emailed}/events", "complaints-officer")
+    assert "letters_by_hand" not in body["events"][-1]["changes"], "emailed letters need no hand"
