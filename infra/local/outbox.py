@@ -21,6 +21,14 @@ def _part(message: Message, subtype: str) -> str:
     return ""
 
 
+def sent_count() -> int:
+    """How many emails SES accepted, without reading them (cheap to ask often)."""
+    from moto.ses.models import ses_backends
+
+    with MOTO_LOCK:
+        return len(ses_backends[ACCOUNT_ID][names.REGION_DEFAULT].sent_messages)
+
+
 def sent_emails() -> list[dict[str, Any]]:
     from moto.ses.models import ses_backends
 

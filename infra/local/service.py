@@ -24,7 +24,7 @@ from infra.local.gateway import (
     load_handler,
     serve,
 )
-from infra.local.outbox import outbox_page, sent_emails
+from infra.local.outbox import outbox_page, sent_count, sent_emails
 from infra.local.streams import StreamPump
 from shared import config, wiring
 from shared.domain.clock import OffsetClock
@@ -115,6 +115,7 @@ class LocalService:
             "GET", "/_local/api-docs", lambda *_: (200, "text/html; charset=utf-8", API_DOCS_PAGE.encode())
         )
         gateway.add_local_route("GET", "/_local/outbox", lambda *_: _json(200, sent_emails()))
+        gateway.add_local_route("GET", "/_local/outbox/count", lambda *_: _json(200, {"count": sent_count()}))
         gateway.add_local_route(
             "GET",
             "/_local/outbox.html",

@@ -320,3 +320,20 @@ def test_the_local_dead_letters_route_lists_and_redrives_real_dead_letters(clock
         )
         assert (status, json.loads(payload)) == (200, {"redriven": 2, "found": 2})
     wiring.reset()
+
+
+def test_the_outbox_counts_what_it_holds(clock: Any) -> None:
+    from moto import mock_aws
+
+    from infra.local.service import LocalService
+
+    with mock_aws():
+        service = LocalService.start()
+        service.gateway.dispatch(
+            "POST", "/representations", {"Content-Type": "application/json"}, json.dumps(complaint()).encode()
+        )
+        service.pump.drain()
+        _, _, payload = service.gateway.dispatch("GET", "/_local/outbox/count", {}, b"")
+        _, _, emails = service.gateway.dispatch("GET", "/_local/outbox", {}, b"")
+        assert json.loads(payload) == {"count": len(json.loads(emails))} == {"count": 2}
+    wiring.reset()
