@@ -22,10 +22,12 @@ REF = "#/components/schemas/{model}"
 
 
 class Problem(BaseModel):
-    """What went wrong, in words for people; ``errors`` names each field with a problem."""
+    """What went wrong, in words for people; ``errors`` names each field with a problem; an officer's
+    refused step (403, 409) lists ``possible_actions``, what they may do now instead."""
 
     message: str
     errors: list[FieldProblem] | None = None
+    possible_actions: list[str] | None = None
 
 
 def _problem(description: str) -> dict[str, Any]:

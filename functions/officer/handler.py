@@ -409,12 +409,20 @@ def _stale(error: StaleVersion) -> Response[Any]:
 
 @app.exception_handler(NotPermitted)
 def _not_permitted(error: NotPermitted) -> Response[Any]:
-    return _json(403, {"message": error.reason})
+    return _json(403, _refusal(error))
 
 
 @app.exception_handler(IllegalTransition)
 def _illegal(error: IllegalTransition) -> Response[Any]:
-    return _json(409, {"message": error.reason})
+    return _json(409, _refusal(error))
+
+
+def _refusal(error: IllegalTransition) -> dict[str, Any]:
+    """Why not, and (for a console to offer) the actions the caller may take now, in the role acted in."""
+    body: dict[str, Any] = {"message": error.reason}
+    if error.possible is not None:
+        body["possible_actions"] = list(error.possible)
+    return body
 
 
 @app.exception_handler(InvalidRequest)

@@ -803,8 +803,9 @@ def apply(
         _GUARDS[command.action](case, actor, by)
         outcome = _decide(case, command, actor, by, london_date(now), policy, people or {})
     except IllegalTransition as refused:
-        possible = ", ".join(case.possible_actions(actor, by)) or "none"
-        raise type(refused)(f"{refused.reason} (possible for you now: {possible})") from refused
+        possible = case.possible_actions(actor, by)
+        listed = ", ".join(possible) or "none"
+        raise type(refused)(f"{refused.reason} (possible for you now: {listed})", possible) from refused
     sequence = case.last_event + 1
     running = {k: v for k, v in case.deadlines.items() if k not in outcome.deadlines}
     running |= {k: v for k, v in outcome.deadlines.items() if v is not None}

@@ -12,7 +12,12 @@ class DomainError(Exception):
 
 
 class IllegalTransition(DomainError):
-    """The requested action is not possible from the case's current state, or not by this actor."""
+    """The requested action is not possible from the case's current state, or not by this actor.
+    ``possible`` lists the actions the actor may take now, where the refusal knows them."""
+
+    def __init__(self, reason: str, possible: tuple[str, ...] | None = None) -> None:
+        super().__init__(reason)
+        self.possible = possible
 
 
 class NotPermitted(IllegalTransition):

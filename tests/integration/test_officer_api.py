@@ -518,3 +518,27 @@ def test_a_letter_owed_to_someone_who_chose_post_is_recorded_for_an_officer_to_s
     act_as(service, emailed, "complaints-officer", ACCEPT)
     _, _, body = call(service, "GET", f"/cases/{emailed}/events", "complaints-officer")
     assert "letters_by_hand" not in body["events"][-1]["changes"], "emailed letters need no hand"
+
+
+def test_a_refused_step_lists_what_is_possible_now_as_a_field(service: LocalService) -> None:
+    reference = submit(service)
+    _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
+    too_soon = {"action": "request-stage2", "requested_on": "2026-11-26"}
+    status, _, body = call(
+        service,
+        "POST",
+        f"/cases/{reference}/actions",
+        "complaints-officer",
+        too_soon,
+        {"If-Match": headers["ETag"]},
+    )
+    assert status == 409 and {"accept", "decline", "note"} <= set(body["possible_actions"])
+    status, _, body = call(
+        service,
+        "POST",
+        f"/cases/{reference}/actions",
+        "senior-leadership",
+        ACCEPT,
+        {"If-Match": headers["ETag"]},
+    )
+    assert status == 403 and "accept" not in body["possible_actions"]
