@@ -167,12 +167,18 @@ class ServiceArea(_Strict):
     name: Annotated[str, Field(min_length=2, max_length=100)]
     teams: tuple[Annotated[str, Field(min_length=2, max_length=100)], ...] = ()
     manager_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    # Overdue stages are escalated here (issue 9); without one, to the team mailbox.
+    head_of_service_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
 
 
 class CouncilPolicy(_Strict):
     council_name: Annotated[str, Field(min_length=2, max_length=120)] = "Example City Council"
     team_mailbox: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
         "complaints-team@heard.example"
+    )
+    # Where a staff email links to the case: ``{reference}`` is replaced by the case reference.
+    case_url_template: Annotated[str, Field(pattern=r"^https://[^\s{}]+\{reference\}[^\s{}]*$")] = (
+        "https://heard.example/cases/{reference}"
     )
     statutory: StatutoryTimescales = StatutoryTimescales()
     corporate: CorporateTimescales = CorporateTimescales()
@@ -229,6 +235,9 @@ class CouncilPolicy(_Strict):
 
     def service_area(self, area_id: str) -> ServiceArea | None:
         return next((a for a in self.service_areas if a.id == area_id), None)
+
+    def case_url(self, reference: str) -> str:
+        return self.case_url_template.replace("{reference}", reference)
 
 
 def _describe(error: ValidationError) -> str:

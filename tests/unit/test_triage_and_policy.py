@@ -219,3 +219,16 @@ def test_the_stage3_request_window_is_the_complainants_twenty_working_days() -> 
     policy = CouncilPolicy()
     assert policy.timescale(Procedure.STATUTORY, Step.STAGE3_REQUEST).working_days == 20
     assert policy.due_date(Procedure.STATUTORY, Step.STAGE3_REQUEST, date(2026, 3, 2)) == date(2026, 3, 30)
+
+
+def test_case_links_come_from_the_policy_template_and_a_template_without_the_reference_is_refused() -> None:
+    policy = parse_policy(
+        '{"case_url_template": "https://heard.council.gov.uk/officer/cases/{reference}/view"}'
+    )
+    assert (
+        policy.case_url("HRD-2027-00042") == "https://heard.council.gov.uk/officer/cases/HRD-2027-00042/view"
+    )
+    with pytest.raises(PolicyError, match="case_url_template"):
+        parse_policy('{"case_url_template": "https://heard.council.gov.uk/officer/cases/"}')
+    with pytest.raises(PolicyError, match="case_url_template"):
+        parse_policy('{"case_url_template": "http://insecure.example/{reference}"}')
