@@ -166,6 +166,7 @@ OFFICER = FunctionSpec(
         Route("POST", "/cases/{reference}/actions", authorized=True),
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),
+        Route("POST", "/deadlines/recompute", authorized=True),
     ),
     # Finds a case by reference (that index holds keys only) and lists cases through the indexes that
     # carry summaries only; reads a case and its chronology, updates it under its version and appends

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.local.outbox import sent_emails
 from infra.local.service import LocalService
-from shared import config, wiring
+from shared import config, names, wiring
 from shared.domain.clock import SystemClock
+from shared.domain.vocabulary import DEFAULT_SERVICE_AREAS
 from tests.conftest import as_json, complaint
 from tests.integration.test_officer_authorization import Api
 
@@ -34,8 +36,22 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+HEAD_OF_SERVICE = "head.social-work@council.example"
+
+
 @pytest.fixture
-def local() -> Iterator[tuple[LocalService, Api]]:
+def policy_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default policy, with a head of service for the first service area (for escalations)."""
+    areas = [{"id": i, "name": n} for i, n in DEFAULT_SERVICE_AREAS]
+    areas[0]["head_of_service_email"] = HEAD_OF_SERVICE
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps({"service_areas": areas}))
+    monkeypatch.setenv(names.POLICY_FILE_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def local(policy_file: Path) -> Iterator[tuple[LocalService, Api]]:
     from moto import mock_aws
 
     with mock_aws():
@@ -48,8 +64,13 @@ def local() -> Iterator[tuple[LocalService, Api]]:
     wiring.reset()
 
 
+_COUNT = iter(range(1, 1_000_000))
+
+
 def register(api: Api, **overrides: Any) -> str:
-    body = complaint(when_happened="2027-02-01", **overrides)
+    """A new complaint from a parent (each different: an identical one would be the same request)."""
+    what = f"Complaint {next(_COUNT)}: nobody returned my calls about my son's care plan."
+    body = complaint(when_happened="2027-02-01", what_happened=what, **overrides)
     status, _, payload = api.service.gateway.dispatch(
         "POST", "/representations", {"Content-Type": "application/json"}, as_json(body)
     )
@@ -115,3 +136,141 @@ def test_answered_on_time_reminders_before_the_due_date_only_and_the_window_then
     service.advance_to(at("2027-06-30T12:00:00"))
     assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
     assert len(letters(reference, "We have closed")) == 1
+
+
+def respond_stage1(api: Api, reference: str, on: str) -> None:
+    finding = {"point": "Calls not returned", "outcome": "upheld"}
+    api.act(reference, MANAGER, {"action": "respond-stage1", "sent_on": on, "findings": [finding]})
+
+
+def test_unanswered_stage1_goes_overdue_and_is_escalated_every_five_working_days_until_answered(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    service.advance_to(at("2027-03-16T08:59:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
+    # Due Monday 15 March: overdue at 09:00 on Tuesday 16 March, to the manager and the team.
+    service.advance_to(at("2027-03-16T09:00:00"))
+    assert alerts(reference)[2:] == [(MANAGER_MAILBOX, "Overdue"), (TEAM_MAILBOX, "Overdue")]
+    overdue = [m for m in sent_emails() if m["subject"].startswith("Overdue")][0]
+    assert "1 working day overdue" in overdue["text"]
+    # Then to the head of service every 5 working days: Tuesday 23 March; Thursday 1 April (Good Friday
+    # and Easter Monday are not working days; 08:00 UTC in summer time); Thursday 8 April.
+    service.advance_to(at("2027-03-23T08:59:00"))
+    assert len(alerts(reference)) == 4
+    service.advance_to(at("2027-03-23T09:00:00"))
+    assert alerts(reference)[4:] == [(HEAD_OF_SERVICE, "Escalation")]
+    service.advance_to(at("2027-04-01T07:59:00"))
+    assert len(alerts(reference)) == 5
+    service.advance_to(at("2027-04-01T08:00:00"))
+    assert alerts(reference)[5:] == [(HEAD_OF_SERVICE, "Escalation")]
+    service.advance_to(at("2027-04-08T08:00:00"))
+    assert alerts(reference)[6:] == [(HEAD_OF_SERVICE, "Escalation")]
+    third = [m for m in sent_emails() if m["subject"].startswith("Escalation")][-1]
+    assert "Escalation 3" in third["text"] and "Monday 15 March 2027" in third["text"]
+    respond_stage1(api, reference, "2027-04-08")
+    service.advance_to(at("2027-04-30T12:00:00"))
+    assert len(alerts(reference)) == 7
+
+
+def test_an_unacknowledged_complaint_reminds_and_then_chases_the_team(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    reference = register(api)
+    # Acknowledgement due Thursday 4 March (3 working days from Monday 1 March): a reminder 2 working
+    # days before (Tuesday 2 March; 5 before was before it arrived), overdue on Friday 5 March.
+    service.advance_to(at("2027-03-05T09:00:00"))
+    assert alerts(reference) == [(TEAM_MAILBOX, "Reminder"), (TEAM_MAILBOX, "Overdue")]
+    reason = "A parent of a child in need: s.26(3)."
+    api.act(reference, OFFICER, {"action": "accept", "procedure": "statutory", "reason": reason})
+    service.advance_to(at("2027-03-12T09:00:00"))  # no escalation of the acknowledgement once accepted
+    assert [a for a in alerts(reference) if a[1] != "Reminder"] == [(TEAM_MAILBOX, "Overdue")]
+
+
+def test_an_extension_before_a_reminder_and_after_one_moves_the_reminders_and_tells_the_complainant(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    early = accepted(api, area(service))
+    late = accepted(api, area(service))
+    extend = {"action": "extend", "reason": "The social worker is away until the end of the month."}
+    service.advance_to(at("2027-03-04T12:00:00"))
+    api.act(early, OFFICER, extend)  # before any reminder
+    service.advance_to(at("2027-03-09T12:00:00"))
+    assert alerts(late) == [(MANAGER_MAILBOX, "Reminder")]  # Monday 8 March
+    api.act(late, OFFICER, extend)  # after the first reminder
+    # Extended to 20 working days: due Wednesday 31 March (Good Friday and Easter Monday fall after
+    # it); reminders on Monday 22 and Thursday 25 March, none on Thursday 11 March any more.
+    service.advance_to(at("2027-03-22T08:59:00"))
+    assert alerts(early) == [] and len(alerts(late)) == 1
+    service.advance_to(at("2027-03-31T12:00:00"))
+    assert alerts(early) == [(MANAGER_MAILBOX, "Reminder")] * 2
+    assert alerts(late) == [(MANAGER_MAILBOX, "Reminder")] * 3
+    new_date = [m for m in sent_emails() if m["subject"].startswith("Reminder") and early in m["subject"]]
+    assert all("Wednesday 31 March 2027" in m["subject"] for m in new_date)
+    for reference in (early, late):
+        told = letters(reference, "We need more time")
+        assert len(told) == 1 and "Wednesday 31 March 2027" in told[0]["text"]
+    # A second extension is beyond the statutory maximum: refused, and nothing changes.
+    status, headers, _ = api.call("GET", f"/cases/{early}", OFFICER)
+    status, _, refused = api.call(
+        "POST", f"/cases/{early}/actions", OFFICER, extend, {"If-Match": headers["ETag"]}
+    )
+    assert status == 409 and "extend" in json.dumps(refused)
+    service.advance_to(at("2027-04-01T08:00:00"))
+    assert alerts(early)[-2:] == [(MANAGER_MAILBOX, "Overdue"), (TEAM_MAILBOX, "Overdue")]
+
+
+def test_a_pause_for_an_advocate_stops_the_reminders_and_resuming_moves_the_due_date(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    service.advance_to(at("2027-03-03T12:00:00"))
+    api.act(
+        reference, OFFICER, {"action": "pause-stage1", "reason": "The child asked for an advocate first."}
+    )
+    service.advance_to(at("2027-03-10T12:00:00"))
+    assert alerts(reference) == []  # no reminder on Monday 8 March while paused
+    api.act(
+        reference, OFFICER, {"action": "resume", "reason": "The advocate from the local service is in place."}
+    )
+    # 8 working days were left on Wednesday 3 March (4 March to 15 March): due Monday 22 March.
+    service.advance_to(at("2027-03-19T12:00:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2  # Monday 15 and Thursday 18 March
+    status, _, body = api.call("GET", f"/cases/{reference}", OFFICER)
+    assert body["case"]["deadlines"]["stage1"]["due"] == "2027-03-22"
+    sent = [
+        m["subject"]
+        for m in sent_emails()
+        if reference in m["subject"] and m["subject"].startswith("Reminder")
+    ]
+    assert all("Monday 22 March 2027" in subject for subject in sent)
+    assert len(letters(reference, "Your complaint is going ahead again")) == 1
+
+
+def test_a_closed_window_then_a_late_request_accepted_under_discretion_starts_stage2(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    respond_stage1(api, reference, "2027-03-01")
+    service.advance_to(at("2027-04-15T10:00:00"))  # the window (to Tuesday 30 March) has closed
+    assert len(letters(reference, "We have closed")) == 1
+    late = {
+        "action": "request-stage2",
+        "requested_on": "2027-04-15",
+        "late_reason": "The complainant was in hospital for the whole of the window.",
+    }
+    api.act(reference, OFFICER, late)
+    # Stage 2: 25 working days from Thursday 15 April, without the May bank holiday (3 May): due
+    # Friday 21 May; reminders on Friday 14 and Wednesday 19 May.
+    service.advance_to(at("2027-05-14T07:59:00"))
+    assert alerts(reference) == []
+    service.advance_to(at("2027-05-19T08:00:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
+    assert all(
+        "Friday 21 May 2027" in m["subject"] for m in sent_emails() if m["subject"].startswith("Reminder")
+    )
