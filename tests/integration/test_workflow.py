@@ -22,7 +22,7 @@ from shared import config, names, wiring
 from shared.domain.clock import SystemClock
 from shared.domain.vocabulary import DEFAULT_SERVICE_AREAS
 from tests.conftest import as_json, complaint
-from tests.integration.test_officer_authorization import Api
+from tests.integration.test_officer_authorization import ATTESTATION, Api, person
 
 # Monday 1 March 2027, 10:00 in London (GMT).
 START = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
@@ -153,7 +153,7 @@ def test_unanswered_stage1_goes_overdue_and_is_escalated_every_five_working_days
     # Due Monday 15 March: overdue at 09:00 on Tuesday 16 March, to the manager and the team.
     service.advance_to(at("2027-03-16T09:00:00"))
     assert alerts(reference)[2:] == [(MANAGER_MAILBOX, "Overdue"), (TEAM_MAILBOX, "Overdue")]
-    overdue = [m for m in sent_emails() if m["subject"].startswith("Overdue")][0]
+    overdue = next(m for m in sent_emails() if m["subject"].startswith("Overdue"))
     assert "1 working day overdue" in overdue["text"]
     # Then to the head of service every 5 working days: Tuesday 23 March; Thursday 1 April (Good Friday
     # and Easter Monday are not working days; 08:00 UTC in summer time); Thursday 8 April.
@@ -241,7 +241,7 @@ def test_a_pause_for_an_advocate_stops_the_reminders_and_resuming_moves_the_due_
     service.advance_to(at("2027-03-19T12:00:00"))
     assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2  # Monday 15 and Thursday 18 March
     status, _, body = api.call("GET", f"/cases/{reference}", OFFICER)
-    assert body["case"]["deadlines"]["stage1"]["due"] == "2027-03-22"
+    assert status == 200 and body["case"]["deadlines"]["stage1"]["due"] == "2027-03-22"
     sent = [
         m["subject"]
         for m in sent_emails()
@@ -274,3 +274,179 @@ def test_a_closed_window_then_a_late_request_accepted_under_discretion_starts_st
     assert all(
         "Friday 21 May 2027" in m["subject"] for m in sent_emails() if m["subject"].startswith("Reminder")
     )
+
+
+def test_a_bank_holiday_announced_while_a_case_is_open_moves_its_deadline_and_its_reminders(
+    local: tuple[LocalService, Api], policy_file: Path
+) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    service.advance_to(at("2027-03-02T12:00:00"))
+    # A one-off bank holiday on Wednesday 10 March is announced: the policy gets it, an administrator
+    # recomputes. Stage 1 is then due Tuesday 16 March: reminders on Monday 8 and Friday 12 March (not
+    # Thursday 11), overdue on Wednesday 17 March (not Tuesday 16).
+    document = json.loads(policy_file.read_text())
+    policy_file.write_text(json.dumps({**document, "extra_bank_holidays": ["2027-03-10"]}))
+    wiring.reset()
+    refused = api.call("POST", "/deadlines/recompute", OFFICER)
+    assert refused[0] == 403
+    status, _, result = api.call("POST", "/deadlines/recompute", "admin")
+    assert status == 200 and result == {"checked": 1, "moved": 1}
+    service.advance_to(at("2027-03-11T12:00:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")]
+    service.advance_to(at("2027-03-16T12:00:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
+    assert all(
+        "Tuesday 16 March 2027" in m["subject"] for m in sent_emails() if m["subject"].startswith("Reminder")
+    )
+    service.advance_to(at("2027-03-17T09:00:00"))
+    assert alerts(reference)[2:] == [(MANAGER_MAILBOX, "Overdue"), (TEAM_MAILBOX, "Overdue")]
+    status, _, result = api.call("POST", "/deadlines/recompute", "admin")
+    assert result == {"checked": 1, "moved": 0}  # done once: nothing moves again
+
+
+def history(service: LocalService, reference: str) -> list[tuple[str, list[str]]]:
+    """Each workflow execution of ``reference``'s case (name, the states it entered), oldest first."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    status, _, body = Api(service).call("GET", f"/cases/{reference}", OFFICER)
+    case_id = body["case"]["case_id"]
+    runs = sfn.list_executions(stateMachineArn=service.resources.state_machine_arn, maxResults=1000)[
+        "executions"
+    ]
+    out = []
+    for run in sorted(runs, key=lambda r: r["startDate"]):
+        if not run["name"].startswith(case_id):
+            continue
+        events = sfn.get_execution_history(executionArn=run["executionArn"], maxResults=1000)["events"]
+        entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+        out.append((run["name"].removeprefix(case_id + "-"), entered))
+    return out
+
+
+def test_statutory_stages_1_to_3_with_the_panel_timings_and_the_state_transitions_counted(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    respond_stage1(api, reference, "2027-03-01")
+    service.advance_to(at("2027-03-08T12:00:00"))
+    # Stage 1 on time, up to the start of the stage 2 request window: the acknowledgement's execution
+    # and stage 1's, counted from the execution history (at most 30 state transitions).
+    stage1 = [
+        entered
+        for name, entered in history(service, reference)
+        if name.startswith(("acknowledgement", "stage1"))
+    ]
+    assert sum(len(e) for e in stage1) <= 30
+    api.act(reference, OFFICER, {"action": "request-stage2", "requested_on": "2027-03-08"})
+    for who, role in (("inv-ext", "investigator"), ("ip-1", "independent-person")):
+        declared = {k: v for k, v in person(who, roles=[role]).items() if k != "person_id"}
+        assert api.call("PUT", f"/people/{who}", OFFICER, declared)[0] == 200
+    for action, who in (("appoint-investigator", "inv-ext"), ("appoint-independent-person", "ip-1")):
+        api.act(reference, OFFICER, {"action": action, "person_id": who, "attestation": ATTESTATION})
+    finding = {"point": "Calls not returned", "outcome": "upheld"}
+    report = {"action": "record-investigation-report", "submitted_on": "2027-03-08", "findings": [finding]}
+    api.act(reference, OFFICER, report)
+    # Stage 2: 25 working days from Monday 8 March: due Wednesday 14 April; reminders on Wednesday 7
+    # and Monday 12 April.
+    service.advance_to(at("2027-04-12T12:00:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
+    assert (
+        "Wednesday 14 April 2027"
+        in [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
+    )
+    service.advance_to(at("2027-04-13T12:00:00"))
+    api.act(
+        reference,
+        "senior-leadership",
+        {"action": "respond-stage2", "sent_on": "2027-04-13", "findings": [finding]},
+    )
+    service.advance_to(at("2027-04-15T12:00:00"))
+    api.act(reference, OFFICER, {"action": "request-stage3", "requested_on": "2027-04-15"})
+    members = []
+    for who in ("panel-1", "panel-2", "panel-3"):
+        declared = {k: v for k, v in person(who, roles=["panel-member"]).items() if k != "person_id"}
+        assert api.call("PUT", f"/people/{who}", OFFICER, declared)[0] == 200
+        members.append({"person_id": who, "attestation": ATTESTATION})
+    convene = {"action": "convene-panel", "members": members, "chair": "panel-1", "meeting_on": "2027-05-24"}
+    api.act(reference, OFFICER, convene)
+    # The panel within 30 working days of Thursday 15 April (without 3 May): Friday 28 May; reminders
+    # on Friday 21 and Wednesday 26 May.
+    service.advance_to(at("2027-05-24T12:00:00"))
+    assert len(alerts(reference)) == 3
+    met = {"action": "panel-met", "met_on": "2027-05-24"}
+    api.act(reference, OFFICER, met)
+    # Its report within 5 working days of Monday 24 May (without 31 May): Tuesday 1 June; the 5-day
+    # reminder fell on the meeting's own morning, before it was recorded: only Thursday 27 May's.
+    service.advance_to(at("2027-05-28T12:00:00"))
+    assert len(alerts(reference)) == 4
+    assert (
+        "Tuesday 1 June 2027"
+        in [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
+    )
+    reported = {
+        "action": "panel-reported",
+        "reported_on": "2027-05-28",
+        "findings": [finding],
+        "sent_to_complainant": True,
+        "sent_to_independent_person": True,
+    }
+    api.act(reference, OFFICER, reported)
+    # The council's response within 15 working days of Friday 28 May: Monday 21 June; reminders on
+    # Monday 14 and Thursday 17 June.
+    service.advance_to(at("2027-06-18T12:00:00"))
+    assert len(alerts(reference)) == 6
+    assert (
+        "Monday 21 June 2027"
+        in [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
+    )
+    respond = {
+        "action": "respond-stage3",
+        "sent_on": "2027-06-18",
+        "independent_person_view_considered": True,
+        "ombudsman_details_given": True,
+    }
+    api.act(reference, "senior-leadership", respond)
+    service.advance_to(at("2027-08-31T12:00:00"))
+    assert len(alerts(reference)) == 6
+    names_run = [name.rsplit("-r", 1)[0] for name, _ in history(service, reference)]
+    assert names_run == [
+        "acknowledgement",
+        "stage1",
+        "stage2-request",
+        "stage2",
+        "stage3-request",
+        "stage3-panel",
+        "stage3-report",
+        "stage3-response",
+    ]
+    entered = dict(history(service, reference))
+    assert any("Stage 3: the panel's report" in states for states in entered.values())
+
+
+def test_corporate_two_stages_and_no_third(local: tuple[LocalService, Api]) -> None:
+    service, api = local
+    reference = accepted(api, area(service), procedure="corporate")
+    service.advance_to(at("2027-03-03T12:00:00"))
+    respond_stage1(api, reference, "2027-03-03")
+    service.advance_to(at("2027-03-08T12:00:00"))
+    api.act(reference, OFFICER, {"action": "request-stage2", "requested_on": "2027-03-08"})
+    # Corporate stage 2: 20 working days from Monday 8 March: due Wednesday 7 April; reminders on
+    # Wednesday 31 March and Monday 5 April (Good Friday and Easter Monday between).
+    service.advance_to(at("2027-03-31T07:59:00"))
+    assert alerts(reference) == []
+    service.advance_to(at("2027-04-06T12:00:00"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
+    finding = {"point": "Calls not returned", "outcome": "not-upheld"}
+    api.act(
+        reference,
+        "senior-leadership",
+        {"action": "respond-stage2", "sent_on": "2027-04-06", "findings": [finding]},
+    )
+    service.advance_to(at("2027-06-30T12:00:00"))
+    assert len(alerts(reference)) == 2 and letters(reference, "We have closed") == []
+    states = {state for _, entered in history(service, reference) for state in entered}
+    assert {"Corporate stage 1", "Corporate stage 2"} <= states
+    assert not any(state.startswith("Statutory") for state in states)
