@@ -310,7 +310,7 @@ def history(service: LocalService, reference: str) -> list[tuple[str, list[str]]
     import boto3
 
     sfn = boto3.client("stepfunctions")
-    status, _, body = Api(service).call("GET", f"/cases/{reference}", OFFICER)
+    _, _, body = Api(service).call("GET", f"/cases/{reference}", OFFICER)
     case_id = body["case"]["case_id"]
     runs = sfn.list_executions(stateMachineArn=service.resources.state_machine_arn, maxResults=1000)[
         "executions"
