@@ -80,5 +80,5 @@ def test_an_unanswered_complaint_is_chased_as_the_local_clock_moves() -> None:
         # head of service.
         call(port, "POST", "/_local/clock", {"advance_days": 7})
         assert alerts(port, reference)[4:] == [(TEAM, "Escalation")]
-        elapsed, output = stop(process, signal.SIGINT)
+        _, output = stop(process, signal.SIGINT)
         assert "Traceback" not in output
