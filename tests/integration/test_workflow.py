@@ -96,6 +96,10 @@ def alerts(reference: str) -> list[tuple[str, str]]:
     ]
 
 
+def last_reminder() -> str:
+    return [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
+
+
 def letters(reference: str, subject_start: str) -> list[dict[str, Any]]:
     return [m for m in sent_emails() if m["subject"].startswith(subject_start) and reference in m["subject"]]
 
@@ -353,10 +357,7 @@ def test_statutory_stages_1_to_3_with_the_panel_timings_and_the_state_transition
     # and Monday 12 April.
     service.advance_to(at("2027-04-12T12:00:00"))
     assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")] * 2
-    assert (
-        "Wednesday 14 April 2027"
-        in [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
-    )
+    assert "Wednesday 14 April 2027" in last_reminder()
     service.advance_to(at("2027-04-13T12:00:00"))
     api.act(
         reference,
@@ -382,10 +383,7 @@ def test_statutory_stages_1_to_3_with_the_panel_timings_and_the_state_transition
     # reminder fell on the meeting's own morning, before it was recorded: only Thursday 27 May's.
     service.advance_to(at("2027-05-28T12:00:00"))
     assert len(alerts(reference)) == 4
-    assert (
-        "Tuesday 1 June 2027"
-        in [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
-    )
+    assert "Tuesday 1 June 2027" in last_reminder()
     reported = {
         "action": "panel-reported",
         "reported_on": "2027-05-28",
@@ -398,10 +396,7 @@ def test_statutory_stages_1_to_3_with_the_panel_timings_and_the_state_transition
     # Monday 14 and Thursday 17 June.
     service.advance_to(at("2027-06-18T12:00:00"))
     assert len(alerts(reference)) == 6
-    assert (
-        "Monday 21 June 2027"
-        in [m for m in sent_emails() if m["subject"].startswith("Reminder")][-1]["subject"]
-    )
+    assert "Monday 21 June 2027" in last_reminder()
     respond = {
         "action": "respond-stage3",
         "sent_on": "2027-06-18",
