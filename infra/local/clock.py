@@ -233,8 +233,8 @@ def install(clock: LocalClock) -> None:
 
     def stop_and_wake(self: Any, *args: Any, **kwargs: Any) -> None:
         # An execution stopped just after it started may not have its environment yet (moto then fails
-        # with AttributeError): give its thread a moment to make it.
-        give_up = time.monotonic() + 2.0
+        # with AttributeError): give its thread time to make it (a busy machine can take seconds).
+        give_up = time.monotonic() + 10.0
         while self.exec_worker is not None and self.exec_worker.env is None and time.monotonic() < give_up:
             time.sleep(0.001)
         stop(self, *args, **kwargs)
