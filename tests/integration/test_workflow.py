@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from infra.local.clock import executions
 from infra.local.outbox import sent_emails
 from infra.local.service import LocalService
 from shared import config, names, wiring
@@ -58,6 +59,9 @@ def local(policy_file: Path) -> Iterator[tuple[LocalService, Api]]:
         service = LocalService.start(clock_start=START, follow_real_time=False)
         try:
             yield service, Api(service)
+            # No timer was lost: every execution ran to its end, was stopped, or still waits.
+            ended = {e.name: e.status for e in executions()}
+            assert not [name for name, status in ended.items() if status in ("FAILED", "TIMED_OUT")], ended
         finally:
             service.stop(within=1.0)
     config.use_clock(SystemClock())
