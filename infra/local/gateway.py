@@ -148,6 +148,9 @@ class Gateway:
         self._authorized = {(r.method, r.path) for spec in functions for r in spec.routes if r.authorized}
         self.authorizer = authorizer
         self._handlers: dict[str, Handler] = {}
+        #: One request at a time per function, as one Lambda container serves them: a handler's module
+        #: state (Powertools' resolver keeps the current event and route on the app) is not per thread.
+        self._busy = {spec.name: threading.Lock() for spec in functions}
         self._local: dict[tuple[str, str], LocalRoute] = {}
         self._static: list[tuple[str, Callable[[str], tuple[int, str, bytes]]]] = []
 
@@ -209,7 +212,9 @@ class Gateway:
                     return error_answer(401, "Unauthorized", [("x-amzn-ErrorType", "UnauthorizedException")])
                 event["requestContext"]["authorizer"] = {"claims": claims}
             context = LambdaContext(function_name=spec.name, aws_request_id=str(uuid.uuid4()))
-            return self._respond(self.handler_for(spec)(event, context))
+            with self._busy[spec.name]:
+                result = self.handler_for(spec)(event, context)
+            return self._respond(result)
         if allowed:
             return error_answer(405, "Method Not Allowed", [("Allow", ", ".join(dict.fromkeys(allowed)))])
         # API Gateway's own answer for a missing resource (whatever the method).
