@@ -61,7 +61,6 @@ def _body() -> str:
             "role": "parent",
             "email": "bench@example.org",
             "what_happened": f"Benchmark complaint {uuid.uuid4()}",
-            "consent_privacy": True,
         }
     )
 

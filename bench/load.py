@@ -62,8 +62,6 @@ def _post(url: str, i: int) -> float:
         "preferred_contact": "email",
         "advocacy": "no",
         "what_happened": f"Load benchmark complaint number {i}: nobody called back about the care plan.",
-        "consent_privacy": True,
-        "consent_email": True,
     }
     request = urllib.request.Request(
         f"{url}/representations",

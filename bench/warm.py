@@ -22,8 +22,6 @@ def _body(i: int) -> dict[str, Any]:
         "role": "parent",
         "email": "bench@example.org",
         "what_happened": f"Benchmark complaint {i} {uuid.uuid4()}",
-        "consent_privacy": True,
-        "consent_email": True,
     }
 
 

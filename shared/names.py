@@ -16,6 +16,8 @@ TABLE_ENV: Final = "HEARD_TABLE_NAME"
 POLICY_FILE_ENV: Final = "HEARD_POLICY_FILE"
 SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
 CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
+#: The online form's key for its signed, encrypted answers (a Fernet key: 32 bytes, URL-safe base64).
+FORM_KEY_ENV: Final = "HEARD_FORM_KEY"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
 TABLE: Final = "heard-cases"

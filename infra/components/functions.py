@@ -35,6 +35,7 @@ REQUIREMENTS = (
     "holidays>=0.60",
     "jinja2>=3.1",
     "email-validator>=2.2",
+    "cryptography>=42",
     "tzdata",
 )
 

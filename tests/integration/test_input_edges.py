@@ -78,8 +78,6 @@ def form_values(**overrides: str) -> dict[str, str]:
         "name": "Jo",
         "email": "jo@example.org",
         "preferred_contact": "email",
-        "consent_email": "yes",
-        "consent_privacy": "yes",
     }
     values.update(overrides)
     return values
@@ -104,10 +102,10 @@ def test_json_nested_deeply_is_400_and_never_a_lambda_error(aws: LocalResources,
 
 @pytest.mark.parametrize("value", ["yes", "true", 1, "1", "on"])
 def test_booleans_are_json_booleans_only(gateway: Gateway, value: Any) -> None:
-    status, body = post(gateway, as_json(complaint(consent_privacy=value)))
-    assert status == 422 and "Tick the box" in messages(body)["consent_privacy"]
-    status, body = post(gateway, as_json(complaint(consent_email=value)))
-    assert status == 422 and "consent_email" in messages(body)
+    status, body = post(gateway, as_json(complaint(advocacy_offered=value)))
+    assert status == 422 and "advocacy_offered" in messages(body)
+    status, body = post(gateway, as_json(complaint(raised_already=value)))
+    assert status == 422 and "raised_already" in messages(body)
     assert stored_nothing()
 
 
@@ -115,7 +113,7 @@ def test_booleans_are_json_booleans_only(gateway: Gateway, value: Any) -> None:
 def test_text_that_is_only_invisible_characters_is_empty(gateway: Gateway, invisible: str) -> None:
     status, body = post(gateway, as_json(complaint(what_happened=invisible)))
     assert status == 422 and messages(body)["what_happened"] == "Tell us what you want to say"
-    status, body = post(gateway, as_json(complaint(email=invisible, consent_email=False)))
+    status, body = post(gateway, as_json(complaint(email=invisible)))
     assert status == 422 and "Enter your email address" in messages(body)["email"]
     assert stored_nothing()
     status, _ = post(gateway, as_json(complaint(name=invisible)))
@@ -219,7 +217,7 @@ def test_invalid_utf8_is_400_whatever_the_case_of_the_content_type(
 ) -> None:
     from functions.intake.handler import handler
 
-    raw = b'{"kind": "comment", "what_happened": "caf\xe9", "role": "parent", "consent_privacy": true}'
+    raw = b'{"kind": "comment", "what_happened": "caf\xe9", "role": "parent"}'
     result = handler(
         event(base64.b64encode(raw).decode(), {"Content-Type": content_type}, b64=True),
         LambdaContext(function_name="Intake"),

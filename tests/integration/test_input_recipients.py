@@ -93,8 +93,6 @@ def test_a_crafted_submission_cannot_make_heard_mail_any_other_address(aws: Loca
             "name": "Jo",
             "email": address,
             "preferred_contact": "email",
-            "consent_email": "yes",
-            "consent_privacy": "yes",
             "advocacy": "has-one",
             "advocate_email": address,
         }

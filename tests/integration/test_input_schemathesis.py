@@ -77,4 +77,9 @@ def test_the_service_keeps_the_documents_promises(case: schemathesis.Case, servi
         and case.meta.generation.mode.is_positive
     ):
         case.headers["Idempotency-Key"] = uuid.uuid4().hex
-    case.call_and_validate(base_url=service.url, checks=CHECKS_RUN)
+    checks = CHECKS_RUN
+    if case.operation.definition.raw.get("operationId") == "submitForm":
+        # A form page carries the answers so far sealed by the service: no generated value is one, so a
+        # schema-valid post is refused as expired (400), as documented; every other check still runs.
+        checks = [c for c in CHECKS_RUN if getattr(c, "__name__", "") != "positive_data_acceptance"]
+    case.call_and_validate(base_url=service.url, checks=checks)

@@ -152,15 +152,17 @@ def test_concurrent_submissions_get_distinct_references(gateway: Gateway, aws: L
         ({"email": "not-an-email"}, "email", "correct format"),
         ({"what_happened": ""}, "what_happened", "Tell us what you want to say"),
         ({"what_happened": "x" * 5001}, "what_happened", "5,000 characters or fewer"),
-        ({"consent_privacy": False}, "consent_privacy", "Tick the box"),
+        ({"consent_privacy": True}, "consent_privacy", "not something we ask for"),
+        ({"subject": None}, "subject", "Choose what your complaint is about"),
+        ({"preferred_contact": None}, "preferred_contact", "Choose how you would like us to contact you"),
         ({"when_happened": "2027-01-01"}, "when_happened", "today or in the past"),
         ({"service_area": "space-travel"}, "service_area", "Choose a service"),
         ({"favourite_colour": "blue"}, "favourite_colour", "not something we ask for"),
         ({"preferred_contact": "phone"}, "phone", "Enter your phone number"),
         (
-            {"email": None, "consent_email": True, "preferred_contact": "post", "address": "1 High St"},
-            "email",
-            "if you want us to email you",
+            {"support": ["interpreter"], "interpreter_language": "Klingon"},
+            "interpreter_language",
+            "from the list",
         ),
     ],
 )
@@ -179,7 +181,7 @@ def test_missing_fields_are_named(gateway: Gateway, aws: LocalResources) -> None
     status, body = post(gateway, as_json({"kind": "comment"}))
     assert status == 422
     fields = [e["field"] for e in body["errors"]]
-    assert fields == ["role", "what_happened", "consent_privacy"]
+    assert fields == ["role", "what_happened"]
 
 
 def test_wrong_content_type_size_and_json_are_refused(gateway: Gateway, aws: LocalResources) -> None:

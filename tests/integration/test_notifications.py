@@ -85,8 +85,10 @@ def test_acknowledgement_and_team_alert_are_sent_once(aws: LocalResources, submi
     assert set(case_notifications(receipt["reference"]).values()) == {"sent"}
 
 
-def test_no_email_without_consent_but_the_team_is_always_told(aws: LocalResources, submit: Any) -> None:
-    submit(complaint(consent_email=False))
+def test_no_email_unless_email_is_chosen_but_the_team_is_always_told(
+    aws: LocalResources, submit: Any
+) -> None:
+    submit(complaint(preferred_contact="phone", phone="07700 900982"))
     pump(aws).drain()
     assert [e["to"] for e in sent_emails()] == ["complaints-team@heard.example"]
 

@@ -509,7 +509,6 @@ def test_a_letter_owed_to_someone_who_chose_post_is_recorded_for_an_officer_to_s
         preferred_contact="post",
         address="1 High Street, Example City",
         email=None,
-        consent_email=False,
     )
     act_as(service, reference, "complaints-officer", ACCEPT)
     _, _, body = call(service, "GET", f"/cases/{reference}/events", "complaints-officer")

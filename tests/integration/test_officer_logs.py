@@ -174,8 +174,6 @@ def lifecycle(api: Api) -> str:
         "advocacy": "has-one",
         "service_area": "social-work",
         "when_happened": "2026-10-01",
-        "consent_privacy": True,
-        "consent_email": True,
         **PERSONAL,
     }
     status, _, receipt = api.call("POST", "/representations", None, body, {"Idempotency-Key": "logs-1"})

@@ -197,7 +197,6 @@ def test_a_comment_is_feedback_with_no_stage_1_due_date(gateway: Gateway, aws: L
         "role": "parent",
         "what_happened": "The new waiting room is much better, but the sign outside is hard to read.",
         "when_happened": "2020-01-01",  # long ago: a comment is never "late"
-        "consent_privacy": True,
     }
     receipt, case = submit(gateway, aws, body)
     assert case["kind"] == "comment"
