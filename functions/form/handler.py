@@ -42,8 +42,13 @@ _EXPIRED = (
 )
 
 
-def _page(status: int, html: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, html, content_type=HTML, headers={"Cache-Control": "no-store", **(headers or {})})
+def _page(
+    status: int, html: str, headers: dict[str, str] | None = None, *, revisitable: bool = False
+) -> Response:
+    """A page of the form. A question page may be kept by the browser (not shared caches), so that Back
+    shows it again instead of asking to send the form again; anything else is never stored."""
+    cache = "private, no-cache" if revisitable else "no-store"
+    return Response(status, html, content_type=HTML, headers={"Cache-Control": cache, **(headers or {})})
 
 
 def _rejected(status: int, message: str, title: str = "We could not send your form") -> Response:
@@ -107,14 +112,14 @@ class Journey:
             errors=errors or {},
             javascript=self.javascript,
         )
-        return _page(422 if errors else 200, html)
+        return _page(422 if errors else 200, html, revisitable=True)
 
     def show_check(self) -> Response:
         found = self.pages()
         html = views.check_page(
             policy=policy(), found=found, state=self.sealed(), values=self.answers, javascript=self.javascript
         )
-        return _page(200, html)
+        return _page(200, html, revisitable=True)
 
     def next_page(self) -> str:
         return next((p.id for p in self.pages() if p.id not in self.done), CHECK)

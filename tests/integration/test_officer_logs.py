@@ -34,7 +34,7 @@ PERSONAL = {
     "team_or_worker": "Ms Persephone Thistlewood",
     "what_happened": "Marigold's contact visits with her grandmother Ottoline were cancelled six times.",
     "outcome_wanted": "Reinstate the Tuesday visits at the Cobblestone family centre.",
-    "support_needs": "I am dyslexic; please phone before writing.",
+    "support_other": "I am dyslexic; please phone before writing.",
 }
 NOTE = "Spoke to Zebedee about the octarine teapot incident at the Cobblestone centre."
 INVESTIGATOR_NAME = "Ignatius Pemberton-Skye"
@@ -169,9 +169,11 @@ def lifecycle(api: Api) -> str:
     body = {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
         "on_behalf_of": "a-child",
         "preferred_contact": "email",
         "advocacy": "has-one",
+        "support": ["other"],
         "service_area": "social-work",
         "when_happened": "2026-10-01",
         **PERSONAL,
