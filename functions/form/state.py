@@ -1,12 +1,16 @@
 """What the form remembers between pages, and the confirmation's address: signed, encrypted values that
 expire, so the server keeps no session (Fernet: AES-128-CBC with HMAC-SHA256, and a timestamp).
 
-The key comes from the environment (HEARD_FORM_KEY); the local service and tests make one per process."""
+The key comes from a secret in the environment (HEARD_FORM_KEY, resolved from Secrets Manager at
+deployment); the local service and tests make one per process."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import secrets
 import zlib
 from datetime import datetime
 from functools import cache
@@ -28,11 +32,12 @@ class Expired(Exception):
 
 @cache
 def _fernet() -> Fernet:
-    key = os.environ.get(names.FORM_KEY_ENV, "").strip()
-    if not key:
-        key = Fernet.generate_key().decode()
-        os.environ[names.FORM_KEY_ENV] = key  # one key for the life of this process
-    return Fernet(key.encode())
+    """Fernet's key from the secret (any long random string): its SHA-256, as Fernet wants it."""
+    secret = os.environ.get(names.FORM_KEY_ENV, "").strip()
+    if not secret:
+        secret = secrets.token_urlsafe(48)
+        os.environ[names.FORM_KEY_ENV] = secret  # one key for the life of this process (local service, tests)
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
 
 
 def seal(value: dict[str, Any], now: datetime) -> str:

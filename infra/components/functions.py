@@ -19,9 +19,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, TableAccess
+from infra.catalog import FORM, FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, TableAccess
+from shared import names
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -118,6 +120,20 @@ class Functions(Construct):
                     targets=[targets.LambdaFunction(function, retry_attempts=0)],
                 )
             self.by_name[spec.name] = function
+        # The online form seals its answers between pages with this key (functions/form/state.py): one
+        # key for every instance, so any instance can open what another sealed.
+        self.form_key = secretsmanager.Secret(
+            self,
+            "FormKey",
+            description="Heard: the key that seals the online form's answers between its pages",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=64
+            ),
+        )
+        #: A CloudFormation dynamic reference, resolved at deployment: the value is never in the template.
+        self.by_name[FORM.name].add_environment(
+            names.FORM_KEY_ENV, self.form_key.secret_value.unsafe_unwrap()
+        )
 
     def _function(
         self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]
