@@ -59,6 +59,8 @@ def _body() -> str:
         {
             "kind": "complaint",
             "role": "parent",
+            "subject": "childrens-social-care",
+            "preferred_contact": "email",
             "email": "bench@example.org",
             "what_happened": f"Benchmark complaint {uuid.uuid4()}",
         }

@@ -56,6 +56,7 @@ def _post(url: str, i: int) -> float:
     body = {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
         "on_behalf_of": "a-child",
         "name": "Bench Person",
         "email": f"person{i}@example.org",

@@ -62,6 +62,8 @@ def _fresh() -> Any:
             {
                 "kind": "complaint",
                 "role": "parent",
+                "subject": "childrens-social-care",
+                "preferred_contact": "email",
                 "email": "bench@example.org",
                 "service_area": policy.service_areas[0].id,
                 "what_happened": f"Benchmark complaint {i}: nobody returned my calls for three weeks.",

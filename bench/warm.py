@@ -20,6 +20,8 @@ def _body(i: int) -> dict[str, Any]:
     return {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
+        "preferred_contact": "email",
         "email": "bench@example.org",
         "what_happened": f"Benchmark complaint {i} {uuid.uuid4()}",
     }

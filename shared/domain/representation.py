@@ -246,7 +246,9 @@ class RepresentationRequest(BaseModel):
     @property
     def for_a_child(self) -> bool:
         """Made for a child by someone else (an advocate always acts for one)."""
-        return self.on_behalf_of is OnBehalfOf.A_CHILD or self.role is ComplainantRole.ADVOCATE
+        if self.role is ComplainantRole.ADVOCATE:
+            return True
+        return self.on_behalf_of is OnBehalfOf.A_CHILD and not self.by_a_child
 
     @property
     def about_a_child(self) -> bool:
