@@ -521,6 +521,8 @@ def to_request(answers: Answers, found: list[Page], javascript: bool) -> dict[st
     data: dict[str, Any] = {}
     for page in found:
         for question in page.all_questions(with_reveals=javascript):
+            if not is_asked(question, page, answers):  # a follow-up of an option no longer chosen
+                continue
             if question.widget == "date":
                 if date_problem(answers, question.name) is None:
                     day, month, year = (_get(answers, f"{question.name}-{p}").strip() for p in DATE_PARTS)
@@ -556,7 +558,7 @@ def check_page(
             problem = date_problem(answers, question.name)
             if problem:
                 problems[question.name] = problem
-        elif not question.optional and not answers.get(question.name) and _revealed(question, page, answers):
+        elif not question.optional and not answers.get(question.name) and is_asked(question, page, answers):
             problems[question.name] = question.missing
     data = to_request(answers, found, javascript)
     data.setdefault("what_happened", "(not yet answered)")  # asked later: checked on its own page
@@ -570,7 +572,7 @@ def check_page(
     return {name: problems[name] for name in order if name in problems}
 
 
-def _revealed(question: Question, page: Page, answers: Answers) -> bool:
+def is_asked(question: Question, page: Page, answers: Answers) -> bool:
     """A revealed question is asked only when its option is chosen."""
     for parent in page.questions:
         for value, revealed in parent.reveals.items():

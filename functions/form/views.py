@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from functions.form.journey import DATE_PARTS, Answers, Page, Question
+from functions.form.journey import DATE_PARTS, Answers, Page, Question, is_asked
 from shared.domain.policy import CouncilPolicy
 from shared.templating import environment
 
@@ -83,6 +83,8 @@ def check_page(
     rows = []
     for page in found:
         for question in page.all_questions(with_reveals=javascript):
+            if not is_asked(question, page, values):
+                continue
             answer = shown(question, values)
             if answer is None and not question.optional:
                 continue

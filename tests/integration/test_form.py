@@ -320,3 +320,18 @@ def test_no_page_presets_an_answer_and_optional_questions_say_so(gateway: Gatewa
     contact = walk.answer()
     assert "How should we contact you? (optional)" in contact.html and " checked" not in contact.html
     assert re.search(r"Your name \(optional\)", contact.html)
+
+
+def test_a_follow_up_answer_whose_option_is_no_longer_chosen_is_neither_shown_nor_kept(
+    gateway: Gateway,
+) -> None:
+    walk = Walk(gateway)
+    walk.start()
+    walk.through(*CHILD)
+    walk.go("contact")
+    check = walk.answer(name="Jo", preferred_contact="phone", phone="07700 900982", email="jo@example.org")
+    assert "jo@example.org" not in check.html and "07700 900982" in check.html
+    assert "Who they work for" not in check.html, "the advocate's questions were not asked"
+    walk.confirmation(walk.send())
+    (case,) = cases()
+    assert case["complainant"]["email"] is None and case["complainant"]["phone"] == "07700 900982"
