@@ -64,7 +64,13 @@ def phone_without_javascript(chromium: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def proceed(page: Page) -> None:
+def slug(page: Page) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", page.title().split(" - ")[0].lower()).strip("-")
+
+
+def proceed(page: Page, steps: Steps) -> None:
+    """Continue, once the page is pictured as answered."""
+    steps(page, slug(page) + "-answered")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
 
@@ -127,12 +133,12 @@ def test_a_12_year_old_in_care_complains_and_asks_for_an_advocate(
 
     question(page, axe, steps, "who")
     page.get_by_label("I am a child or young person in care").check()
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "kind")
     page.get_by_label("Make a complaint").check()
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "about")
-    proceed(page)  # nothing answered: every problem on the page at once, in page order
+    proceed(page, steps)  # nothing answered: every problem on the page at once, in page order
     summary = page.locator(".govuk-error-summary")
     assert summary.locator("li").all_inner_texts() == [
         "Choose what your complaint is about",
@@ -142,31 +148,31 @@ def test_a_12_year_old_in_care_complains_and_asks_for_an_advocate(
     steps(page, "about-errors")
     page.get_by_label("The help I get from children's social care").check()
     page.locator("#raised_already-2").check()  # No
-    proceed(page)
+    proceed(page, steps)
 
     question(page, axe, steps, "what")
     page.get_by_label("What happened?").fill("My social worker keeps changing and nobody tells me why.")
     assert "characters remaining" in page.locator(".govuk-character-count__status").first.inner_text()
     page.get_by_label("What would you like to happen?").fill("To keep the same social worker.")
-    proceed(page)
+    proceed(page, steps)
 
     question(page, axe, steps, "help")
     assert "Example Advocacy Service" in page.locator("#advocate-offer").inner_text()
     page.get_by_label("Yes, please find an advocate").check()
-    proceed(page)
+    proceed(page, steps)
 
     question(page, axe, steps, "contact")
     assert page.locator("#email").is_hidden(), "asked only once email is chosen"
     page.get_by_label("Your name (optional)").fill("Jo")
     page.get_by_label("Email", exact=True).check()
     page.get_by_label("Email address").fill(email)
-    proceed(page)
+    proceed(page, steps)
 
     # Check your answers: change one, and come back to check.
     assert page.title().startswith("Check your answers")
     page.get_by_role("button", name="Change what happened?").click()
     page.get_by_label("What happened?").fill("My social worker changed three times this year.")
-    proceed(page)
+    proceed(page, steps)
     assert "changed three times" in page.inner_text("main")
     reference = send(page, axe, steps)
     arrange_by = working_days_after(today(), 2)
@@ -195,44 +201,44 @@ def test_a_parent_complains_about_the_familys_social_worker_and_needs_an_interpr
     email = f"sam-{uuid.uuid4().hex[:8]}@example.org"
     start(page, service, axe, steps)
     page.get_by_label("A parent", exact=True).check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Make a complaint").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("The help a child or family gets from children's social care").check()
     page.locator("#raised_already").check()  # Yes
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "for-child")
     page.get_by_label("Yes, for a child or young person").check()
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "child")
     page.get_by_label("Their name (optional)").fill("Alex")
     page.get_by_label("Day").fill("4")
     page.get_by_label("Month").fill("5")
     page.get_by_label("Year").fill("14")  # two digits: refused, not stored as the year 14
     page.get_by_label("They know and they agree").check()
-    proceed(page)
+    proceed(page, steps)
     assert page.locator(".govuk-error-summary li").all_inner_texts() == [
         "Enter the year with 4 numbers, like 2026"
     ]
     axe.check(page)
     steps(page, "child-errors")
     page.get_by_label("Year").fill("2014")
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("What happened?").fill("Our social worker cancelled three visits without telling us.")
     page.get_by_label("What would you like to happen?").fill("A visit this month.")
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "details")
     page.get_by_label("Which service is it about? (optional)").select_option("social-work")
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("No, thank you").check()
     page.get_by_label("An interpreter").check()
     page.get_by_label("Which language?").select_option("Polish")
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Your name (optional)").fill("Sam Jones")
     page.get_by_label("Email", exact=True).check()
     page.get_by_label("Email address").fill(email)
     assert page.locator("input[name^=consent]").count() == 0, "no consent box: replying is a public task"
-    proceed(page)
+    proceed(page, steps)
     reference = send(page, axe, steps)
     assert "We have sent you an email" in page.inner_text("main")
 
@@ -261,35 +267,35 @@ def test_a_foster_carer_with_javascript_off_gets_follow_up_pages(
     advocate = f"ash-{uuid.uuid4().hex[:8]}@advocacy.example"
     start(page, service, axe, steps)
     page.get_by_label("A foster carer").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Make a complaint").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("The help a child or family gets from children's social care").check()
     page.locator("#raised_already-2").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Yes, for a child or young person").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("They do not know").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("What happened?").fill("The placement plan was changed without a meeting.")
     page.get_by_label("What would you like to happen?").fill("A meeting.")
-    proceed(page)
-    proceed(page)  # details are optional
+    proceed(page, steps)
+    proceed(page, steps)  # details are optional
     question(page, axe, steps, "help-no-javascript")
     assert page.locator("#advocate_name").count() == 0
     page.get_by_label("There is already an advocate").check()
-    proceed(page)
+    proceed(page, steps)
     assert page.title().startswith("Tell us a little more")
     axe.check(page)
     steps(page, "advocate-follow-up")
     page.get_by_label("Your advocate's name").fill("Ash")
     page.get_by_label("Your advocate's email address (optional)").fill(advocate)
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "contact-no-javascript")
     page.get_by_label("Email", exact=True).check()
-    proceed(page)
+    proceed(page, steps)
     assert page.title().startswith("Your contact details")
-    proceed(page)  # left empty: the error links to the box, and its label stays in view
+    proceed(page, steps)  # left empty: the error links to the box, and its label stays in view
     axe.check(page)
     steps(page, "contact-follow-up-errors")
     page.locator(".govuk-error-summary a").first.click()
@@ -297,7 +303,7 @@ def test_a_foster_carer_with_javascript_off_gets_follow_up_pages(
     label = page.locator("label[for=email]").bounding_box()
     assert label is not None and label["y"] >= 0, "the question is on screen above its box"
     page.get_by_label("Email address").fill(email)
-    proceed(page)
+    proceed(page, steps)
     reference = send(page, axe, steps)
 
     emails = emails_about(service, reference, 3)
@@ -331,7 +337,8 @@ def keyboard_press_button(page: Page, selector: str) -> None:
         page.keyboard.press("Enter")
 
 
-def keyboard_continue(page: Page) -> None:
+def keyboard_continue(page: Page, steps: Steps) -> None:
+    steps(page, slug(page) + "-answered")
     keyboard_press_button(page, "button.govuk-button")
 
 
@@ -344,27 +351,27 @@ def test_an_advocate_using_only_the_keyboard(
     page.goto(service.url + "/")
     keyboard_press_button(page, "button.govuk-button--start")
     keyboard_choose(page, "role", "advocate")
-    keyboard_continue(page)
+    keyboard_continue(page, steps)
     keyboard_choose(page, "kind", "complaint")
-    keyboard_continue(page)
+    keyboard_continue(page, steps)
     keyboard_choose(page, "subject", "childrens-social-care")
     keyboard_choose(page, "raised_already", "yes")
-    keyboard_continue(page)
+    keyboard_continue(page, steps)
     assert page.title().startswith("About the child"), "an advocate acts for a child: no 'for a child?'"
     keyboard_choose(page, "child_view", "knows-and-agrees")
-    keyboard_continue(page)
+    keyboard_continue(page, steps)
     keyboard_to(page, "#what_happened")
     page.keyboard.type("The young person I support was moved without being asked.")
     keyboard_to(page, "#outcome_wanted")
     page.keyboard.type("They want to be asked first.")
-    keyboard_continue(page)
-    keyboard_continue(page)  # details: optional
+    keyboard_continue(page, steps)
+    keyboard_continue(page, steps)  # details: optional
     assert page.locator("input[name=advocacy]").count() == 0, "an advocate is not offered an advocate"
-    keyboard_continue(page)  # help: optional
+    keyboard_continue(page, steps)  # help: optional
     keyboard_choose(page, "preferred_contact", "email")
     keyboard_to(page, "#email")
     page.keyboard.type(email)
-    keyboard_continue(page)
+    keyboard_continue(page, steps)
     assert page.title().startswith("Check your answers")
     steps(page, "check-your-answers")
     keyboard_press_button(page, "button[value=send]")
@@ -388,25 +395,25 @@ def test_a_special_guardian_says_thank_you(
     email = f"guardian-{uuid.uuid4().hex[:8]}@example.org"
     start(page, service, axe, steps)
     page.get_by_label("A special guardian", exact=True).check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Say thank you").check()
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Yes, for a child or young person").check()
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "what-thank-you")
     page.get_by_label("What would you like to say thank you for?").fill(
         "Priya helped us through a hard year. Thank you."
     )
-    proceed(page)
+    proceed(page, steps)
     page.get_by_label("Who would you like to thank? (optional)").fill("Priya")
-    proceed(page)
+    proceed(page, steps)
     assert page.locator("input[name=advocacy]").count() == 0
-    proceed(page)
+    proceed(page, steps)
     question(page, axe, steps, "contact-optional")
     page.get_by_label("Your name (optional)").fill("Morgan Lee")
     page.get_by_label("Email", exact=True).check()
     page.get_by_label("Email address").fill(email)
-    proceed(page)
+    proceed(page, steps)
     reference = send(page, axe, steps)
     assert "We got your thank you" in page.inner_text("h1")
 
