@@ -131,6 +131,27 @@ SWEEPER = FunctionSpec(
     memory_mb=256,
 )
 
+#: What recording a case change does (the officer API and the workflow alike): the case updated under
+#: its version, an event appended and notifications written, in one transaction; reading the case first.
+_SAVES_CASES = TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"), (CASES,))
+
+WORKFLOW = FunctionSpec(
+    name="Workflow",
+    handler="functions.workflow.handler.handler",
+    description="The stage workflow: keeps one timer execution per running deadline (from the table's "
+    "stream) and does what a timer does when it wakes (the state machine's task)",
+    stream=StreamTrigger(
+        batch_size=10,
+        retry_attempts=8,
+        max_record_age_seconds=24 * 60 * 60,
+        bisect_on_error=True,
+        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [names.CASE_TYPE]}}}},
+    ),
+    table_access=(_SAVES_CASES,),
+    memory_mb=256,
+    timeout_seconds=30,
+)
+
 ME = FunctionSpec(
     name="Me",
     handler="functions.me.handler.handler",
@@ -152,6 +173,7 @@ OFFICER = FunctionSpec(
         Route("POST", "/cases/{reference}/actions", authorized=True),
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),
+        Route("POST", "/deadlines/recompute", authorized=True),
     ),
     # Finds a case by reference (that index holds keys only) and lists cases through the indexes that
     # carry summaries only; reads a case and its chronology, updates it under its version and appends
@@ -179,5 +201,7 @@ STAFF_PASSWORD_MIN_LENGTH = 14
 STAFF_TEMPORARY_PASSWORD_DAYS = 3
 STAFF_TOKEN_MINUTES = 60  # ID and access tokens (Cognito's default; moto's tokens last as long)
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, ME, OFFICER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, WORKFLOW, ME, OFFICER)
+#: The functions the stage workflow's state machine invokes, by the substitution its definition names.
+WORKFLOW_TASKS: dict[str, FunctionSpec] = {"WorkflowFunctionArn": WORKFLOW}
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

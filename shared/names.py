@@ -16,7 +16,9 @@ TABLE_ENV: Final = "HEARD_TABLE_NAME"
 POLICY_FILE_ENV: Final = "HEARD_POLICY_FILE"
 SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
 CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
-#: The online form's key for its signed, encrypted answers (a Fernet key: 32 bytes, URL-safe base64).
+STATE_MACHINE_ENV: Final = "HEARD_STAGE_TIMER_ARN"
+STAFF_POOL_ID_ENV: Final = "HEARD_STAFF_POOL_ID"
+#: The secret the online form seals its answers with between pages (any long random string).
 FORM_KEY_ENV: Final = "HEARD_FORM_KEY"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
@@ -161,6 +163,8 @@ def index_sk(ordering: str, item_id: str) -> str:
 # Staff sign-in (Cognito): the user pool, the officer API's app client, the groups (roles) and the
 # attribute holding a user's service areas. CDK, the local service and the handlers read them here.
 STAFF_POOL: Final = "heard-staff"
+#: The stage workflow (infra/workflow/stage_timer.asl.json): one execution per running timer.
+STATE_MACHINE: Final = "heard-stage-timer"
 OFFICER_CLIENT: Final = "heard-officer-api"
 GROUP_COMPLAINTS_OFFICER: Final = "complaints-officer"
 GROUP_SERVICE_MANAGER: Final = "service-manager"

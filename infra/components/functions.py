@@ -13,12 +13,11 @@ from typing import Any
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -112,13 +111,7 @@ class Functions(Construct):
             if spec.table_access:
                 key.grant_encrypt_decrypt(function)  # the table is encrypted with the stack's own key
             if spec.schedule_minutes is not None:
-                events.Rule(
-                    self,
-                    f"{spec.name}Schedule",
-                    description=f"Runs the {spec.name} function every {spec.schedule_minutes} minutes",
-                    schedule=events.Schedule.rate(Duration.minutes(spec.schedule_minutes)),
-                    targets=[targets.LambdaFunction(function, retry_attempts=0)],
-                )
+                self._schedule(spec, function)
             self.by_name[spec.name] = function
         # The online form seals its answers between pages with this key (functions/form/state.py): one
         # key for every instance, so any instance can open what another sealed.
@@ -133,6 +126,32 @@ class Functions(Construct):
         #: A CloudFormation dynamic reference, resolved at deployment: the value is never in the template.
         self.by_name[FORM.name].add_environment(
             names.FORM_KEY_ENV, self.form_key.secret_value.unsafe_unwrap()
+        )
+
+    def _schedule(self, spec: FunctionSpec, function: lambda_.Function) -> None:
+        """EventBridge Scheduler runs the function every ``schedule_minutes`` (locally, the local
+        scheduler on the local clock), with a role that may invoke only it."""
+        role = iam.Role(
+            self,
+            f"{spec.name}ScheduleRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description=f"EventBridge Scheduler: runs the Heard {spec.name} function",
+        )
+        # The function itself, not its versions (grant_invoke would add "<arn>:*").
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
+        )
+        scheduler.CfnSchedule(
+            self,
+            f"{spec.name}Schedule",
+            description=f"Runs the {spec.name} function every {spec.schedule_minutes} minutes",
+            schedule_expression=f"rate({spec.schedule_minutes} minutes)",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=function.function_arn,
+                role_arn=role.role_arn,
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
+            ),
         )
 
     def _function(

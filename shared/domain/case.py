@@ -45,6 +45,9 @@ class Purpose(StrEnum):
     STAGE2_OUTCOME = "stage2-outcome"
     STAGE3_STARTED = "stage3-started"
     STAGE3_OUTCOME = "stage3-outcome"
+    CASE_CLOSED = "case-closed"
+    # Staff alerts from the stage workflow (shared/workflow.py): reminders, overdue, escalations.
+    DEADLINE_ALERT = "deadline-alert"
 
 
 class NotificationStatus(StrEnum):
@@ -121,12 +124,8 @@ def register(
     suggestion = suggest_procedure(request.kind, request.role, request.subject)
     procedure = suggestion.procedure
     complaint = request.kind is Kind.COMPLAINT
-    if procedure is None:  # a comment or compliment: no statutory clock, the council's reply time
-        acknowledgement_due = calendar.add_working_days(received, policy.feedback_reply_working_days)
-        stage1_due = None
-    else:
-        acknowledgement_due = policy.due_date(procedure, Step.ACKNOWLEDGEMENT, received)
-        stage1_due = policy.due_date(procedure, Step.STAGE1, received)
+    acknowledgement_due = policy.acknowledgement_due(procedure, received)
+    stage1_due = policy.due_date(procedure, Step.STAGE1, received) if procedure else None
     late = complaint and is_late(request.when_happened, received, policy.complaint_time_limit_months)
     wants_advocate = request.advocacy is AdvocacyWish.WANTS_ONE
     arrange_by = (

@@ -270,6 +270,13 @@ class CouncilPolicy(_Strict):
     def case_url(self, reference: str) -> str:
         return self.case_url_template.replace("{reference}", reference)
 
+    def acknowledgement_due(self, procedure: Procedure | None, received: date) -> date:
+        """When a representation is acknowledged: by its procedure's timescale, or, for a comment or
+        compliment (no procedure, no statutory clock), by the council's reply time."""
+        if procedure is None:
+            return self.calendar().add_working_days(received, self.feedback_reply_working_days)
+        return self.due_date(procedure, Step.ACKNOWLEDGEMENT, received)
+
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
