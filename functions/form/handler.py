@@ -98,6 +98,7 @@ class Journey:
         return state.seal({"answers": self.answers, "done": self.done, "token": self.token}, clock().now())
 
     def show(self, page_id: str, errors: dict[str, str] | None = None) -> Response:
+        """The page asked for; Check your answers; or, for a page these answers do not ask, the next one."""
         found = self.pages()
         ids = [p.id for p in found]
         if page_id not in ids:
@@ -138,11 +139,7 @@ class Journey:
             return self.show(page.id, errors)
         if page.id not in self.done:
             self.done.append(page.id)
-        return self.show_next()
-
-    def show_next(self) -> Response:
-        following = self.next_page()
-        return self.show_check() if following == CHECK else self.show(following)
+        return self.show(self.next_page())
 
     def send(self) -> Response:
         found = self.pages()

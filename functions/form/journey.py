@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.domain.policy import CouncilPolicy
-from shared.domain.representation import AdvocacyWish, OnBehalfOf, describe_errors
+from shared.domain.representation import AdvocacyWish, OnBehalfOf, describe_errors, is_blank
 from shared.domain.vocabulary import (
     CHILD_ROLES,
     SUPPORT_WORDS,
@@ -558,7 +558,11 @@ def check_page(
             problem = date_problem(answers, question.name)
             if problem:
                 problems[question.name] = problem
-        elif not question.optional and not answers.get(question.name) and is_asked(question, page, answers):
+        elif (
+            not question.optional
+            and not _answered(answers.get(question.name))
+            and is_asked(question, page, answers)
+        ):
             problems[question.name] = question.missing
     data = to_request(answers, found, javascript)
     data.setdefault("what_happened", "(not yet answered)")  # asked later: checked on its own page
@@ -570,6 +574,12 @@ def check_page(
                 problems[found_problem.field] = found_problem.message
     order = [q.name for q in on_page]
     return {name: problems[name] for name in order if name in problems}
+
+
+def _answered(value: str | list[str] | None) -> bool:
+    if isinstance(value, list):
+        return bool(value)
+    return value is not None and not is_blank(value)
 
 
 def is_asked(question: Question, page: Page, answers: Answers) -> bool:

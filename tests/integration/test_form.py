@@ -124,7 +124,7 @@ def test_every_problem_on_a_page_comes_at_once_in_page_order(gateway: Gateway) -
     ]
     assert page.error_links == ["subject", "raised_already"]
     walk.through({"subject": "childrens-social-care", "raised_already": "no"}, {"on_behalf_of": "myself"})
-    page = walk.answer(what_happened="   ", outcome_wanted="")
+    page = walk.answer(what_happened="   ", outcome_wanted="\u200b ")  # blank, however it is typed
     assert page.errors == ["Tell us what you want to say", "Tell us what you would like to happen"]
     walk.through(
         {"what_happened": "Nobody replied.", "outcome_wanted": "A reply."},
