@@ -1,4 +1,4 @@
-"""One Chromium (Debian's, driven by Playwright) and one local service for the whole browser session;
+"""One Chromium (Debian's, driven by Playwright) for the whole session and a local service per module;
 axe-core once per distinct page and error state; screenshots of each step when asked for."""
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def service() -> Iterator[LocalService]:
+    """The local service on moto, for one module: a moto mock open longer would be shared by every later
+    test on the same worker (nested mocks share one state)."""
     from moto import mock_aws
 
     assert (ASSETS / "govuk-frontend.min.css").is_file(), "run `make assets` (make test does)"
