@@ -79,6 +79,11 @@ class LocalClock:
                     self._fixed = instant
             self._changed.notify_all()
 
+    def advance(self, delta: timedelta) -> None:
+        """Jump forward without waiting for anything to settle (what falls due runs in the background):
+        :meth:`advance_to` is the step-by-step move."""
+        self._move_to(self.now() + delta)
+
     def wake_waiters(self) -> None:
         """Let every waiter look again (an execution was stopped)."""
         with self._changed:

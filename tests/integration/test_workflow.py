@@ -450,3 +450,57 @@ def test_corporate_two_stages_and_no_third(local: tuple[LocalService, Api]) -> N
     states = {state for _, entered in history(service, reference) for state in entered}
     assert {"Corporate stage 1", "Corporate stage 2"} <= states
     assert not any(state.startswith("Statutory") for state in states)
+
+
+def test_action_plan_reminders_and_overdue_go_to_the_actions_owner_until_it_is_done(
+    local: tuple[LocalService, Api],
+) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    respond_stage1(api, reference, "2027-03-01")  # upheld
+    add = {
+        "action": "add-action",
+        "description": "Review the care plan.",
+        "owner": "investigator",
+        "due_on": "2027-03-19",
+    }
+    api.act(reference, OFFICER, add)
+    # Due Friday 19 March: reminders on Friday 12 and Wednesday 17 March, overdue on Monday 22 March,
+    # each to the owner only; done on Monday 22 March, nothing after.
+    owner = "investigator@staff.heard.example"
+    service.advance_to(at("2027-03-22T09:00:00"))
+    assert alerts(reference) == [(owner, "Reminder"), (owner, "Reminder"), (owner, "Overdue")]
+    reminder = next(m for m in sent_emails() if m["to"] == owner)
+    assert "action plan action A1" in reminder["text"] and "Review the care plan" not in reminder["text"]
+    api.act(reference, MANAGER, {"action": "update-action", "item_id": "A1", "status": "done"})
+    service.advance_to(at("2027-04-30T12:00:00"))
+    assert [a for a in alerts(reference) if a[0] == owner] == [
+        (owner, "Reminder"),
+        (owner, "Reminder"),
+        (owner, "Overdue"),
+    ]
+
+
+def test_a_failed_wake_is_retried_after_its_back_off_on_the_local_clock(
+    local: tuple[LocalService, Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.workflow import TimerService
+
+    service, api = local
+    reference = accepted(api, area(service))
+    real_wake = TimerService.wake
+    failures = []
+
+    def flaky(self: TimerService, payload: dict[str, Any]) -> dict[str, Any]:
+        if not failures:
+            failures.append(payload["timer"])
+            raise ConnectionError("DynamoDB did not answer")
+        return real_wake(self, payload)
+
+    monkeypatch.setattr(TimerService, "wake", flaky)
+    # The first reminder's wake (Monday 8 March, 09:00) fails; the state machine retries it after 30
+    # seconds of the local clock (its Retry on any error), and not before.
+    service.advance_to(at("2027-03-08T09:00:29"))
+    assert failures == ["stage1"] and alerts(reference) == []
+    service.advance_to(at("2027-03-08T09:00:30"))
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")]
