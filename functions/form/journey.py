@@ -110,7 +110,6 @@ ROLES: tuple[Option, ...] = (
     ),
     ("other", "None of these", None),
 )
-ROLE_WORDS = {value: words for value, words, _ in ROLES}
 KIND_WORDS = {
     Kind.COMPLAINT.value: "Make a complaint",
     Kind.COMPLIMENT.value: "Say thank you",
