@@ -130,8 +130,12 @@ def _run() -> dict[str, Any]:
             if name.startswith(f"{case_id}-acknowledgement") or name.startswith(f"{case_id}-stage1-"):
                 history = sfn.get_execution_history(executionArn=run["executionArn"], maxResults=1000)
                 transitions += sum(1 for e in history["events"] if "stateEnteredEventDetails" in e)
+    from infra.local.clock import executions
+
+    statuses = Counter(e.status for e in executions())
     service.stop(within=1.0)
     return {
+        "executions": dict(statuses),
         "cases": CASES,
         "alert_emails": len(alerts),
         "alert_emails_expected": EXPECTED_ALERTS,

@@ -83,6 +83,19 @@ _REGISTERS_REPRESENTATIONS = (
     ),
 )
 
+
+def _stream_of(item_type: str) -> StreamTrigger:
+    """The case table's stream, filtered to one type of item: retried 8 times with bisection, and kept
+    for a day (as long as DynamoDB keeps a stream)."""
+    return StreamTrigger(
+        batch_size=10,
+        retry_attempts=8,
+        max_record_age_seconds=24 * 60 * 60,
+        bisect_on_error=True,
+        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [item_type]}}}},
+    )
+
+
 INTAKE = FunctionSpec(
     name="Intake",
     handler="functions.intake.handler.handler",
@@ -108,13 +121,7 @@ NOTIFIER = FunctionSpec(
     name="Notifier",
     handler="functions.notifier.handler.handler",
     description="Sends the notifications recorded with cases, from the table's stream",
-    stream=StreamTrigger(
-        batch_size=10,
-        retry_attempts=8,
-        max_record_age_seconds=24 * 60 * 60,
-        bisect_on_error=True,
-        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [names.NOTIFICATION_TYPE]}}}},
-    ),
+    stream=_stream_of(names.NOTIFICATION_TYPE),
     # Claims and settles notifications (and the case's copy of their status); may read one notification.
     table_access=(TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem"), (CASES,)),),
     memory_mb=256,
@@ -140,13 +147,7 @@ WORKFLOW = FunctionSpec(
     handler="functions.workflow.handler.handler",
     description="The stage workflow: keeps one timer execution per running deadline (from the table's "
     "stream) and does what a timer does when it wakes (the state machine's task)",
-    stream=StreamTrigger(
-        batch_size=10,
-        retry_attempts=8,
-        max_record_age_seconds=24 * 60 * 60,
-        bisect_on_error=True,
-        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [names.CASE_TYPE]}}}},
-    ),
+    stream=_stream_of(names.CASE_TYPE),
     table_access=(_SAVES_CASES,),
     memory_mb=256,
     timeout_seconds=30,

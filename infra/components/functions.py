@@ -4,6 +4,7 @@ and a log group with retention per function; scheduled functions get their Event
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -16,12 +17,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalog import FORM, FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, TableAccess
+from infra.catalog import FORM, FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, StreamTrigger, TableAccess
 from shared import names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +85,24 @@ def table_statement(access: TableAccess, table: dynamodb.ITable) -> iam.PolicySt
         actions=list(access.actions),
         resources=[resource],
         conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(access.leading_keys)}},
+    )
+
+
+def stream_source(
+    table: dynamodb.ITable, trigger: StreamTrigger, dead_letters: sqs.IQueue
+) -> sources.DynamoEventSource:
+    """The catalog's stream trigger as an event source mapping on the case table (partial batch
+    responses on; what fails every retry goes to ``dead_letters``)."""
+    return sources.DynamoEventSource(
+        table,
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=trigger.batch_size,
+        retry_attempts=trigger.retry_attempts,
+        bisect_batch_on_error=trigger.bisect_on_error,
+        max_record_age=Duration.seconds(trigger.max_record_age_seconds),
+        report_batch_item_failures=True,
+        on_failure=sources.SqsDlq(dead_letters),
+        filters=[lambda_.FilterCriteria.filter(json.loads(json.dumps(trigger.filter)))],
     )
 
 

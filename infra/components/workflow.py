@@ -5,21 +5,18 @@ alarm on failed, timed-out and aborted-by-error executions."""
 
 from __future__ import annotations
 
-import json
-
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.catalog import WORKFLOW, WORKFLOW_TASKS
-from infra.components.functions import LOG_RETENTION
+from infra.components.functions import LOG_RETENTION, stream_source
 from infra.local.emulator import STATE_MACHINE_DEFINITION
 from shared import names
 
@@ -90,19 +87,7 @@ class StageWorkflow(Construct):
         )
         trigger = WORKFLOW.stream
         assert trigger is not None
-        worker.add_event_source(
-            sources.DynamoEventSource(
-                table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=trigger.batch_size,
-                retry_attempts=trigger.retry_attempts,
-                bisect_batch_on_error=trigger.bisect_on_error,
-                max_record_age=Duration.seconds(trigger.max_record_age_seconds),
-                report_batch_item_failures=True,
-                on_failure=sources.SqsDlq(dead_letters),
-                filters=[lambda_.FilterCriteria.filter(json.loads(json.dumps(trigger.filter)))],
-            )
-        )
+        worker.add_event_source(stream_source(table, trigger, dead_letters))
         failed = cloudwatch.MathExpression(
             expression="failed + timedout",
             using_metrics={

@@ -175,6 +175,10 @@ class LocalClock:
 
 _current: LocalClock | None = None
 _installed = False
+#: Executions waiting in a Wait state now (by ARN), and those to stop at their next Wait.
+_stopping = threading.Lock()
+_parked: dict[str, Any] = {}
+_pending_stops: dict[str, datetime] = {}
 
 
 def current() -> LocalClock:
@@ -218,7 +222,19 @@ def install(clock: LocalClock) -> None:
             until = parsed.replace(tzinfo=UTC)
         else:
             until = current().now() + timedelta(seconds=self._get_wait_seconds(env=env))
-        current().wait_until(until, env.is_running)
+        arn = env.states.context_object.context_object_data["Execution"]["Id"]
+        with _stopping:
+            stop_now = _pending_stops.pop(arn, None)
+            if stop_now is None:
+                _parked[arn] = env
+        if stop_now is not None:  # stopped while it ran: it stops here, at a safe point
+            env.set_stop(stop_date=stop_now, cause="stopped", error=None)
+            return
+        try:
+            current().wait_until(until, env.is_running)
+        finally:
+            with _stopping:
+                _parked.pop(arn, None)
 
     WaitFunction._eval_body = eval_wait  # type: ignore[method-assign]
 
@@ -232,38 +248,42 @@ def install(clock: LocalClock) -> None:
     stop = Execution.stop
 
     def stop_and_wake(self: Any, *args: Any, **kwargs: Any) -> None:
-        # An execution stopped just after it started may not have its environment yet (moto then fails
-        # with AttributeError): give its thread a moment to make it.
-        give_up = time.monotonic() + 2.0
-        while self.exec_worker is not None and self.exec_worker.env is None and time.monotonic() < give_up:
-            time.sleep(0.001)
-        stop(self, *args, **kwargs)
+        # moto stops an execution from the caller's thread wherever the interpreter is: one stopped
+        # before its first state, or inside a Choice, ends FAILED (IndexError, or AttributeError with
+        # no environment yet) where AWS says ABORTED. Only one waiting in a Wait is stopped at once;
+        # any other stops at its next Wait (if it ends first, there is nothing to stop).
+        with _stopping:
+            parked = self.exec_arn in _parked
+            if not parked and self.status == "RUNNING":
+                _pending_stops[self.exec_arn] = kwargs.get("stop_date") or datetime.now(UTC)
+        if parked:
+            stop(self, *args, **kwargs)
         current().wake_waiters()
 
     Execution.stop = stop_and_wake  # type: ignore[method-assign]
     _installed = True
 
 
-def _executions() -> list[Any]:
+def executions() -> list[Any]:
+    """Every execution moto holds (of every state machine of the account)."""
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
     return [
         execution
-        for region in stepfunctions_parser_backends[ACCOUNT_ID].regions
-        if region in stepfunctions_parser_backends[ACCOUNT_ID]
-        for machine in stepfunctions_parser_backends[ACCOUNT_ID][region].state_machines
+        for backend in list(stepfunctions_parser_backends[ACCOUNT_ID].values())  # the regions in use
+        for machine in backend.state_machines
         for execution in machine.executions
     ]
 
 
 def running_executions(region: str | None = None) -> int:
     """How many executions moto runs now."""
-    return sum(1 for e in _executions() if e.status == "RUNNING")
+    return sum(1 for e in executions() if e.status == "RUNNING")
 
 
 def stop_executions() -> None:
     """Stop every running execution (the service is stopping): their threads end, and none outlives
     the mock to reach for a real endpoint."""
-    for execution in _executions():
+    for execution in executions():
         if execution.status == "RUNNING":
             execution.stop(stop_date=datetime.now(UTC), error="Stopped", cause="the local service stopped")
