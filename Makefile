@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench bank-holidays openapi clean
+.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,13 @@ test: lint typecheck cfn-lint pytest
 
 bench: install
 	$(BIN)/python -m bench
+
+# Every step of the five browser journeys (tests/browser/test_journeys.py) at 375 and 1280 px, for a
+# reviewer to see the form without running a browser.
+screenshots: install assets browser
+	rm -rf build/screenshots
+	HEARD_SCREENSHOTS=build/screenshots $(BIN)/pytest -q -p no:randomly tests/browser/test_journeys.py
+	@echo "Screenshots in build/screenshots/"
 
 # Regenerate docs/openapi.json from the models (a test fails when it drifts).
 openapi: $(BIN)/.installed

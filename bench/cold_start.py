@@ -59,9 +59,10 @@ def _body() -> str:
         {
             "kind": "complaint",
             "role": "parent",
+            "subject": "childrens-social-care",
+            "preferred_contact": "email",
             "email": "bench@example.org",
             "what_happened": f"Benchmark complaint {uuid.uuid4()}",
-            "consent_privacy": True,
         }
     )
 

@@ -56,14 +56,13 @@ def _post(url: str, i: int) -> float:
     body = {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
         "on_behalf_of": "a-child",
         "name": "Bench Person",
         "email": f"person{i}@example.org",
         "preferred_contact": "email",
         "advocacy": "no",
         "what_happened": f"Load benchmark complaint number {i}: nobody called back about the care plan.",
-        "consent_privacy": True,
-        "consent_email": True,
     }
     request = urllib.request.Request(
         f"{url}/representations",

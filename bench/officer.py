@@ -62,11 +62,11 @@ def _fresh() -> Any:
             {
                 "kind": "complaint",
                 "role": "parent",
+                "subject": "childrens-social-care",
+                "preferred_contact": "email",
                 "email": "bench@example.org",
                 "service_area": policy.service_areas[0].id,
                 "what_happened": f"Benchmark complaint {i}: nobody returned my calls for three weeks.",
-                "consent_privacy": True,
-                "consent_email": True,
             }
         )
         reference = format_reference(SEEDED_AT.year, i + 1)

@@ -20,10 +20,10 @@ def _body(i: int) -> dict[str, Any]:
     return {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
+        "preferred_contact": "email",
         "email": "bench@example.org",
         "what_happened": f"Benchmark complaint {i} {uuid.uuid4()}",
-        "consent_privacy": True,
-        "consent_email": True,
     }
 
 

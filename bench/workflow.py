@@ -77,12 +77,11 @@ def _run() -> dict[str, Any]:
             {
                 "kind": "complaint",
                 "role": "parent",
+                "subject": "childrens-social-care",
                 "on_behalf_of": "a-child",
                 "email": f"parent{number}@example.org",
                 "preferred_contact": "email",
                 "what_happened": f"Case {number}: nobody returned my calls about my son's care plan.",
-                "consent_privacy": True,
-                "consent_email": True,
             },
         )
         reference = receipt["reference"]

@@ -33,8 +33,10 @@ def _longest_body() -> int:
 
 #: The largest JSON request body Heard accepts (413 beyond; the WAF's size rule uses the same figure).
 MAX_BODY_BYTES = _longest_body()
-#: The largest form post (URL-encoded) the online form accepts (the same reasoning and figure).
-MAX_FORM_BODY_BYTES = _longest_body()
+#: The largest form post (URL-encoded) the online form accepts: a page's answers (the same reasoning and
+#: figure) and every answer so far, sealed (functions/form/state.py): UTF-8 (at most 4 bytes a character),
+#: compressed (never larger, bar a few bytes), encrypted and signed (under 100 bytes) and base64 (4/3).
+MAX_FORM_BODY_BYTES = _longest_body() + -(-(4 * sum(text_limits().values()) * 4 // 3 + 4096) // 1024) * 1024
 #: The charsets a body may declare: UTF-8 and its subset ASCII.
 UTF8_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 (and UTF-32 little-endian) byte order marks

@@ -17,6 +17,21 @@ from shared.config import policy
 from shared.domain.representation import FREE_TEXT, FieldProblem, RepresentationRequest
 from shared.intake import Receipt
 
+#: Every question page the form may post (functions/form/journey.py).
+FORM_PAGES = (
+    "who",
+    "kind",
+    "about",
+    "for-child",
+    "child",
+    "what",
+    "details",
+    "help",
+    "contact",
+    "help-more",
+    "contact-more",
+)
+
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
 REF = "#/components/schemas/{model}"
 
@@ -64,7 +79,7 @@ SPECIAL_USE_DOMAINS = (
 )
 #: Blank on one line: spaces (no line breaks or tabs, which one-line fields refuse) and hidden characters.
 BLANK = f"^[ \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000{_HIDDEN}]*$"
-BLANK_IS_ABSENT = frozenset({"email", "advocate_email", "phone", "service_area"})
+BLANK_IS_ABSENT = frozenset({"email", "advocate_email", "phone", "service_area", "interpreter_language"})
 PHONE = "^ *\\+?[0-9(][0-9 ()-]{5,18}[0-9] *$"
 DATE_FROM_1900 = "^(19[0-9][0-9]|[2-9][0-9][0-9][0-9])-[0-9]{2}-[0-9]{2}$"
 IDEMPOTENCY_KEY = "^ *[!-~][ -~]*$"
@@ -86,21 +101,25 @@ def _given(properties: dict[str, Any], field: str) -> dict[str, Any]:
     return {"required": [field], "properties": {field: string}}
 
 
-def _rules(properties: dict[str, Any], ticked: Any) -> list[dict[str, Any]]:
-    """What a complaint must give for its preferred contact (email by default), and that consent to
-    email needs an email address, as if/then rules (``ticked`` is how a ticked box is sent)."""
+def _rules(properties: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a complaint must answer (what it is about, and how to contact), and what each way of contact
+    needs, as if/then rules."""
+    given = {"not": {"type": "null"}}
     rules: list[dict[str, Any]] = [
         {
-            "if": {"required": ["consent_email"], "properties": {"consent_email": {"const": ticked}}},
-            "then": _given(properties, "email"),
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "complaint"}}},
+            "then": {
+                "required": ["subject", "preferred_contact"],
+                "properties": {"subject": given, "preferred_contact": given},
+            },
         }
     ]
     for contact, field in {"email": "email", "phone": "phone", "post": "address"}.items():
         rules.append(
             {
                 "if": {
-                    "required": ["kind"] + ([] if contact == "email" else ["preferred_contact"]),
-                    "properties": {"kind": {"const": "complaint"}, "preferred_contact": {"const": contact}},
+                    "required": ["preferred_contact"],
+                    "properties": {"preferred_contact": {"const": contact}},
                 },
                 "then": _given(properties, field),
             }
@@ -108,8 +127,8 @@ def _rules(properties: dict[str, Any], ticked: Any) -> list[dict[str, Any]]:
     rules.append(
         {
             "if": {
-                "required": ["kind", "preferred_contact"],
-                "properties": {"kind": {"const": "complaint"}, "preferred_contact": {"const": "advocate"}},
+                "required": ["preferred_contact"],
+                "properties": {"preferred_contact": {"const": "advocate"}},
             },
             "then": {"anyOf": [_given(properties, "advocate_name"), _given(properties, "advocate_email")]},
         }
@@ -122,7 +141,8 @@ def _constrained(request: dict[str, Any]) -> dict[str, Any]:
     council's service areas, the date's range, and what a complaint must give for its contact."""
     properties = request["properties"]
     for name, schema in properties.items():
-        if "anyOf" not in schema and schema.get("type") != "string":
+        branches = schema.get("anyOf", [schema])
+        if not any(branch.get("type") == "string" for branch in branches):
             continue
         string = _string(schema)
         string["pattern"] = MULTI_LINE if name in FREE_TEXT else ONE_LINE
@@ -142,7 +162,12 @@ def _constrained(request: dict[str, Any]) -> dict[str, Any]:
         elif name == "service_area":
             string = {"type": "string", "enum": [area.id for area in policy().service_areas]}
             string["description"] = "One of the council's service areas (its policy file may replace these)."
-        elif name == "when_happened":
+        elif name == "interpreter_language":
+            string = {"type": "string", "enum": list(policy().interpreter_languages)}
+            string["description"] = (
+                "One of the council's interpreter languages (its policy file may replace these)."
+            )
+        elif name in ("when_happened", "child_date_of_birth"):
             string.update(pattern=DATE_FROM_1900, description="From 1900-01-01 to today (Europe/London).")
         if name in FREE_TEXT:
             string["description"] = (
@@ -155,56 +180,41 @@ def _constrained(request: dict[str, Any]) -> dict[str, Any]:
                 schema["anyOf"].insert(1, {"type": "string", "pattern": BLANK})
         else:
             properties[name] = {**schema, **string}
-    request["allOf"] = _rules(properties, ticked=True)
+    request["allOf"] = _rules(properties)
     request["description"] = (
-        f"{request.get('description', '')} A complaint must give the contact its preferred_contact needs "
-        "(email by default); consent_email needs an email address. Booleans are JSON booleans only. Text "
-        "that is blank (once invisible characters are removed) counts as absent."
+        f"{request.get('description', '')} A complaint must say what it is about (subject) and how to "
+        "contact (preferred_contact); whichever contact is chosen must be given. Nothing that changes the procedure has a default: absent is "
+        "not answered. Whoever gives an email address and chooses email is acknowledged by email. Set "
+        "advocacy_offered only when an advocate was offered to the person. Booleans are JSON booleans only. "
+        "Text that is blank (once invisible characters are removed) counts as absent."
     ).strip()
     return request
 
 
 def _form_post() -> dict[str, Any]:
-    """The online form's fields: the request model's, with the checkboxes as "yes" and the date in three
-    boxes, a per-form token and the honeypot, which must stay empty."""
-    request = _constrained(
-        models_json_schema([(RepresentationRequest, "validation")], ref_template=REF)[1]["$defs"][
-            "RepresentationRequest"
-        ]
-    )
-    properties: dict[str, Any] = {}
-    for name, schema in request["properties"].items():
-        if name in ("consent_privacy", "consent_email", "when_happened"):
-            continue
-        if "$ref" in schema:
-            properties[name] = {"$ref": schema["$ref"]}
-        elif "anyOf" in schema:  # a form sends every box, empty when not filled in
-            properties[name] = {"anyOf": [b for b in schema["anyOf"] if b.get("type") == "string"]}
-        else:
-            properties[name] = schema
-    properties["consent_privacy"] = {"const": "yes", "description": "The ticked box; required."}
-    properties["consent_email"] = {"enum": ["yes", ""], "description": "Ticked (yes) or not."}
-    properties["when_happened-day"] = {"type": "string", "pattern": "^([1-9]|1[0-9]|2[0-8])$"}
-    properties["when_happened-month"] = {"type": "string", "pattern": "^([1-9]|1[0-2])$"}
-    properties["when_happened-year"] = {"type": "string", "pattern": "^(19[0-9][0-9]|20[01][0-9])$"}
-    properties["form_token"] = {
-        "type": "string",
-        "description": "The page's token (32 hex digits): a double submit is one representation. Any other "
-        "value is accepted without that protection.",
-    }
-    properties["website"] = {"type": "string", "maxLength": 0, "description": "The honeypot: leave empty."}
-    required = ["kind", "role", "what_happened", "consent_privacy"]
-    parts = ["when_happened-day", "when_happened-month", "when_happened-year"]
+    """A page of the online form: which page, the answers so far (sealed by the service: opaque, signed,
+    encrypted and expiring), and that page's own fields, checked by the JSON API's model."""
     return {
         "type": "object",
-        "properties": properties,
-        "required": required,
-        "dependentRequired": {part: [p for p in parts if p != part] for part in parts},
-        "additionalProperties": True,  # a browser may send more (a button's name): they are ignored
-        "allOf": _rules(request["properties"], ticked="yes"),
+        "required": ["page"],
+        "properties": {
+            "page": {"enum": ["start", "back", "check", *FORM_PAGES], "description": "The page posted."},
+            "state": {
+                "type": "string",
+                "description": "The answers so far, as the previous page gave them. A value the service did not "
+                "make, that was changed, or older than 4 hours is refused (400) and nothing is kept.",
+            },
+            "goto": {"type": "string", "description": "A page to show instead (Back, Change), or send."},
+            "js": {
+                "type": "string",
+                "description": "on when JavaScript runs (follow-up questions then show in place).",
+            },
+            "website": {"type": "string", "maxLength": 0, "description": "The honeypot: leave empty."},
+        },
+        "additionalProperties": True,  # the page's own fields (the JSON API's, as text) and a button's name
         "description": (
-            f"At most {MAX_FORM_BODY_BYTES:,} bytes URL-encoded (enough for every answer at its limit in "
-            "four-byte characters). The same rules as the JSON API."
+            f"At most {MAX_FORM_BODY_BYTES:,} bytes URL-encoded (every answer at its limit in four-byte "
+            "characters, and the sealed answers so far)."
         ),
     }
 
@@ -392,25 +402,70 @@ def document() -> dict[str, Any]:
             "/": {
                 "get": {
                     "operationId": "showForm",
-                    "summary": "The online form (HTML, works without JavaScript)",
-                    "responses": {"200": _html("The form")},
+                    "summary": "The online form's start page (HTML, works without JavaScript)",
+                    "responses": {"200": _html("The start page: safety first, then Start now")},
                 },
                 "post": {
                     "operationId": "submitForm",
-                    "summary": "Submit the online form",
+                    "summary": "Answer a page of the online form, or send it from Check your answers",
                     "requestBody": {
                         "required": True,
                         "content": {"application/x-www-form-urlencoded": {"schema": _form_post()}},
                     },
                     "responses": {
-                        "201": _html("The confirmation page with the reference"),
-                        "400": _html("Not accepted (the honeypot was filled, or the body is not UTF-8)"),
+                        "200": _html("The next page (a question, or Check your answers)"),
+                        "303": {
+                            "description": "Sent: see the confirmation page (post/redirect/get)",
+                            "headers": {
+                                "Location": {
+                                    "description": "/confirmation?c= a signed, expiring token",
+                                    "schema": {"type": "string"},
+                                }
+                            },
+                        },
+                        "400": _html(
+                            "Not accepted (the answers expired or were changed, the honeypot was filled, or the "
+                            "body is not UTF-8)"
+                        ),
                         "409": _html("Being processed: try again"),
-                        "413": _html("Too long: the form again, with what was typed kept"),
+                        "413": _html("Too large"),
                         "415": _html("Not a form post, or not UTF-8"),
-                        "422": _html("The form again, with an error summary"),
+                        "422": _html("The same page again, with an error summary of every problem on it"),
                     },
                 },
+            },
+            "/confirmation": {
+                "get": {
+                    "operationId": "showConfirmation",
+                    "summary": "The confirmation page of a sent form (safe to reload)",
+                    "parameters": [
+                        {
+                            "name": "c",
+                            "in": "query",
+                            "required": True,
+                            "description": "The token the form's 303 gave: signed, encrypted, valid 7 days",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _html("The reference and what happens next"),
+                        "404": _html("Expired, or not a token the form gave"),
+                    },
+                }
+            },
+            **{
+                path: {
+                    "get": {
+                        "operationId": operation,
+                        "summary": summary,
+                        "responses": {"200": _html(summary)},
+                    }
+                }
+                for path, operation, summary in (
+                    ("/help", "showHelp", "Get help and support: safety, advocacy and who else can help"),
+                    ("/privacy", "showPrivacy", "The privacy notice"),
+                    ("/accessibility", "showAccessibility", "The accessibility statement"),
+                )
             },
             **officer_paths,
             "/me": {

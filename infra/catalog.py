@@ -107,7 +107,14 @@ FORM = FunctionSpec(
     name="Form",
     handler="functions.form.handler.handler",
     description="The online form, rendered on the server",
-    routes=(Route("GET", "/"), Route("POST", "/")),
+    routes=(
+        Route("GET", "/"),
+        Route("POST", "/"),
+        Route("GET", "/confirmation"),
+        Route("GET", "/help"),
+        Route("GET", "/privacy"),
+        Route("GET", "/accessibility"),
+    ),
     table_access=_REGISTERS_REPRESENTATIONS,
 )
 NOTIFIER = FunctionSpec(

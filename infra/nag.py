@@ -29,7 +29,9 @@ ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions::AwsSolutions-SMG4": (
         "The origin secret only proves a request came through CloudFront; CloudFormation resolves it into the "
         "distribution and the web ACL at deployment, so a rotation outside a deployment would lock everyone out. "
-        "It changes by replacing the secret in a deployment; it guards no data."
+        "It changes by replacing the secret in a deployment; it guards no data. The online form's key (FormKey) "
+        "is resolved into the form function's environment the same way; replacing it in a deployment only "
+        "makes forms in progress start again (answers sealed with it expire within 4 hours anyway)."
     ),
     "AwsSolutions::AwsSolutions-SQS3": "This queue is itself the dead-letter queue of the notifier's event source.",
     "AwsSolutions::AwsSolutions-L1": f"The Lambda runtime of {_DEPLOYMENT} is chosen by CDK; ours use the newest.",

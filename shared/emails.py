@@ -23,7 +23,7 @@ SUBJECTS: dict[str, tuple[str, str]] = {
     # template: (adult subject, child-friendly subject)
     "acknowledgement": ("We have received your {kind}: {reference}", "We got your message: {reference}"),
     "advocate_acknowledgement": ("Received: {kind} {reference} you are supporting", "Received: {reference}"),
-    "team_alert": ("New {kind} {reference}: acknowledge by {acknowledgement_due}", ""),
+    "team_alert": ("New {kind} {reference}", ""),
     "compliment_thanks": (
         "Thank you for your compliment: {reference}",
         "Thank you for saying thank you: {reference}",

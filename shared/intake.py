@@ -30,6 +30,8 @@ class Receipt(BaseModel):
     received_date: str
     acknowledgement_due: str
     response_due: str | None = None
+    #: Asked for an advocate: the council arranges one by this date (its policy).
+    advocacy_arrange_by: str | None = None
 
 
 @dataclass
@@ -44,6 +46,7 @@ class IntakeService:
         return {
             "today": london_date(self.clock.now()),
             "service_areas": {area.id for area in self.policy.service_areas},
+            "interpreter_languages": set(self.policy.interpreter_languages),
         }
 
     def parse(self, data: Any) -> RepresentationRequest:
@@ -99,4 +102,5 @@ class IntakeService:
             received_date=case["received_date"],
             acknowledgement_due=case["acknowledgement_due"],
             response_due=case["stage1_due"],
+            advocacy_arrange_by=case["advocacy"]["arrange_by"],
         ).model_dump()

@@ -18,6 +18,8 @@ SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
 CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
 STATE_MACHINE_ENV: Final = "HEARD_STAGE_TIMER_ARN"
 STAFF_POOL_ID_ENV: Final = "HEARD_STAFF_POOL_ID"
+#: The secret the online form seals its answers with between pages (any long random string).
+FORM_KEY_ENV: Final = "HEARD_FORM_KEY"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
 TABLE: Final = "heard-cases"

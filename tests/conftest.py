@@ -45,6 +45,7 @@ def complaint(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
         "on_behalf_of": "a-child",
         "name": "Sam Jones",
         "email": "sam@example.org",
@@ -52,8 +53,6 @@ def complaint(**overrides: Any) -> dict[str, Any]:
         "what_happened": "Nobody returned my calls about my son's care plan for three weeks.",
         "when_happened": "2026-10-01",
         "outcome_wanted": "A meeting with the team manager.",
-        "consent_privacy": True,
-        "consent_email": True,
     }
     body.update(overrides)
     return body

@@ -1,9 +1,12 @@
-"""The online form: served and answered on the server (works with JavaScript off). A form post is
-validated by the same model as the JSON API; the hidden per-form token makes a double submit idempotent."""
+"""The online form: short question pages served and answered on the server (it works with JavaScript off).
+
+Stateless: the answers so far travel with each page, signed and encrypted, and expire
+(functions/form/state.py). Every page posts to ``/`` with its id; the answers are checked page by page
+by the JSON API's model, all of a page's problems at once. Sending is post/redirect/get: a 303 to a
+confirmation page addressed by a signed, expiring token, which can be reloaded safely."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -12,17 +15,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from functions.form.views import confirmation_page, form_page, rejected_page
+from functions.form import journey, state, views
+from functions.form.journey import LIST_FIELDS, Page
 from functions.http import MAX_FORM_BODY_BYTES, Request, Response, Router, UndecodableBody
-from shared.config import policy
+from shared.config import clock, policy
 from shared.domain.errors import Conflict, KeyReused
-from shared.domain.representation import (
-    AdvocacyWish,
-    RepresentationRequest,
-    describe_errors,
-    label,
-    text_limits,
-)
+from shared.domain.representation import AdvocacyWish, describe_errors, text_limits
 from shared.domain.vocabulary import Channel
 from shared.wiring import idempotency, intake_service
 
@@ -30,122 +28,197 @@ logger = Logger(service="heard-form")
 router = Router()
 
 HTML = "text/html; charset=utf-8"
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-FIELDS = set(RepresentationRequest.model_fields)
-CHECKBOXES = {"consent_privacy", "consent_email"}
-DATE_PARTS = ("when_happened-day", "when_happened-month", "when_happened-year")
-#: The form has about 25 fields; a post with many more is not from it.
+#: The longest page has about 15 fields; a post with many more is not from the form.
 MAX_FIELDS = 200
-#: What a form post over the size limit keeps of the boxes that are not the model's text fields.
-OTHER_LIMITS = {"form_token": 32, **dict.fromkeys(DATE_PARTS, 4)}
-
-
-def _page(status: int, html: str) -> Response:
-    return Response(status, html, content_type=HTML, headers={"Cache-Control": "no-store"})
-
-
-def _form(
-    values: dict[str, str], errors: dict[str, str], token: str | None = None, status: int = 200
-) -> Response:
-    council = policy()
-    return _page(
-        status,
-        form_page(
-            council=council.council_name,
-            service_areas=council.service_areas,
-            form_token=token or uuid.uuid4().hex,
-            values=values,
-            errors=errors,
-        ),
-    )
-
-
-@router.route("GET", "/")
-def show_form(request: Request) -> Response:
-    return _form(values={"preferred_contact": "email"}, errors={})
-
-
-def to_request_data(values: dict[str, str]) -> dict[str, Any]:
-    """Form fields as the model's input: checkboxes to booleans, the three date boxes to one date."""
-    data: dict[str, Any] = {k: v for k, v in values.items() if k in FIELDS and k not in CHECKBOXES}
-    for box in CHECKBOXES:  # ticked is "yes", unticked is absent; anything else is refused as not a boolean
-        value = values.get(box, "")
-        data[box] = {"yes": True, "": False}.get(value, value)
-    day, month, year = (values.get(p, "").strip() for p in DATE_PARTS)
-    if day or month or year:
-        data["when_happened"] = f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"
-    return data
-
+TEXT_LIMIT = text_limits()["what_happened"]
+START, CHECK, SEND, BACK = "start", "check", "send", "back"
 
 _UNREADABLE = (
     "The form was sent with characters we could not read. Go back, check your answers and send it again."
 )
+_EXPIRED = (
+    "To keep your answers safe, we delete them after 4 hours without a new page, or if they were changed "
+    "on the way. Nothing was sent. Please start again."
+)
 
 
-def _too_large(values: dict[str, str], token: str) -> Response:
-    """A post over the size limit: the form again with what was typed, cut to the limits, never lost."""
-    limits = {**text_limits(), **OTHER_LIMITS}
-    kept = {k: v[: limits[k]] if k in limits else v for k, v in values.items() if len(k) <= 40}
-    errors = {
-        field: (
-            f"{label(field)} was too long, so we kept the first {limits[field]:,} characters. "
-            "Check it, then send the form again"
+def _page(
+    status: int, html: str, headers: dict[str, str] | None = None, *, revisitable: bool = False
+) -> Response:
+    """A page of the form. A question page may be kept by the browser (not shared caches), so that Back
+    shows it again instead of asking to send the form again; anything else is never stored."""
+    cache = "private, no-cache" if revisitable else "no-store"
+    return Response(status, html, content_type=HTML, headers={"Cache-Control": cache, **(headers or {})})
+
+
+def _rejected(status: int, message: str, title: str = "We could not send your form") -> Response:
+    return _page(status, views.rejected_page(council=policy().council_name, message=message, title=title))
+
+
+def _information(template: str) -> Response:
+    return Response(200, views.information_page(template, policy=policy()), content_type=HTML)
+
+
+@router.route("GET", "/")
+def start(request: Request) -> Response:
+    return _information("start.html")
+
+
+@router.route("GET", "/help")
+def help_page(request: Request) -> Response:
+    return _information("help.html")
+
+
+@router.route("GET", "/privacy")
+def privacy(request: Request) -> Response:
+    return _information("privacy.html")
+
+
+@router.route("GET", "/accessibility")
+def accessibility(request: Request) -> Response:
+    return _information("accessibility.html")
+
+
+class Journey:
+    """One person's answers, the pages they apply to, and how each page is shown."""
+
+    def __init__(self, carried: dict[str, Any], javascript: bool) -> None:
+        answers = carried.get("answers")
+        done = carried.get("done")
+        self.answers: dict[str, str | list[str]] = answers if isinstance(answers, dict) else {}
+        self.done: list[str] = [d for d in done if isinstance(d, str)] if isinstance(done, list) else []
+        token = carried.get("token")
+        self.token = token if isinstance(token, str) and len(token) == 32 else uuid.uuid4().hex
+        self.javascript = javascript
+
+    def pages(self) -> list[Page]:
+        return journey.pages(self.answers, policy(), TEXT_LIMIT, self.javascript)
+
+    def sealed(self) -> str:
+        return state.seal({"answers": self.answers, "done": self.done, "token": self.token}, clock().now())
+
+    def show(self, page_id: str, errors: dict[str, str] | None = None) -> Response:
+        """The page asked for; Check your answers; or, for a page these answers do not ask, the next one."""
+        found = self.pages()
+        ids = [p.id for p in found]
+        if page_id not in ids:
+            return self.show_check() if page_id == CHECK else self.show(self.next_page())
+        index = ids.index(page_id)
+        html = views.question_page(
+            policy=policy(),
+            page=found[index],
+            state=self.sealed(),
+            back=ids[index - 1] if index else None,
+            values=self.answers,
+            errors=errors or {},
+            javascript=self.javascript,
         )
-        for field in RepresentationRequest.model_fields
-        if field in limits and len(values.get(field, "")) > limits[field]
-    }
-    if not errors:
-        errors = {"what_happened": "The form was too large to send. Check your answers, then send it again"}
-    return _form(kept, errors, token if TOKEN.match(token) else None, status=413)
+        return _page(422 if errors else 200, html, revisitable=True)
+
+    def show_check(self) -> Response:
+        found = self.pages()
+        html = views.check_page(
+            policy=policy(), found=found, state=self.sealed(), values=self.answers, javascript=self.javascript
+        )
+        return _page(200, html, revisitable=True)
+
+    def next_page(self) -> str:
+        return next((p.id for p in self.pages() if p.id not in self.done), CHECK)
+
+    def answer(self, page_id: str, posted: dict[str, list[str]]) -> Response:
+        found = self.pages()
+        page = next((p for p in found if p.id == page_id), None)
+        if page is None:  # an old page, no longer asked for these answers
+            return self.show(self.next_page())
+        for question in page.all_questions(with_reveals=self.javascript):
+            for name in question.fields:
+                values = [v for v in posted.get(name, []) if v]
+                self.answers[name] = values if name in LIST_FIELDS else (posted.get(name) or [""])[-1]
+        errors = journey.check_page(page, self.answers, self.pages(), self.javascript, intake_service().parse)
+        if errors:
+            return self.show(page.id, errors)
+        if page.id not in self.done:
+            self.done.append(page.id)
+        return self.show(self.next_page())
+
+    def send(self) -> Response:
+        found = self.pages()
+        service = intake_service()
+        try:
+            representation = service.parse(journey.to_request(self.answers, found, self.javascript))
+        except ValidationError as error:  # not expected: every page was checked; show the first problem
+            fields = {p.field for p in describe_errors(error)}
+            for page in found:
+                if fields & {q.name for q in page.all_questions(with_reveals=self.javascript)}:
+                    self.done = [d for d in self.done if d != page.id]
+                    problems = journey.check_page(page, self.answers, found, self.javascript, service.parse)
+                    return self.show(page.id, problems)
+            raise
+        try:
+            try:
+                receipt = service.submit(representation, f"form:{self.token}", Channel.ONLINE_FORM)
+            except KeyReused:
+                # Sent, then changed and sent again: a new representation, still protected against an
+                # identical resubmission by its content.
+                receipt = service.submit(representation, None, Channel.ONLINE_FORM)
+        except Conflict as error:
+            return _rejected(409, error.reason)
+        logger.info("representation received", extra={"reference": receipt.reference, "kind": receipt.kind})
+        shown = {
+            **receipt.model_dump(),
+            "emailed": representation.wants_email,
+            "advocate_wanted": representation.advocacy is AdvocacyWish.WANTS_ONE,
+        }
+        token = state.seal(shown, clock().now())
+        return _page(303, "", headers={"Location": f"/confirmation?c={token}"})
+
+
+@router.route("GET", "/confirmation")
+def confirmation(request: Request) -> Response:
+    try:
+        receipt = state.unseal(request.query.get("c", ""), clock().now(), state.CONFIRMATION_TTL_SECONDS)
+    except state.Expired:
+        return _rejected(
+            404,
+            "This page has expired, or its address is not one we gave. Your reference number is in the "
+            "email we sent, if you gave an email address.",
+            title="This page is not available",
+        )
+    return _page(200, views.confirmation_page(policy=policy(), receipt=receipt))
 
 
 @router.route("POST", "/")
 def submit_form(request: Request) -> Response:
-    council = policy().council_name
     if request.media_type != "application/x-www-form-urlencoded":
-        return _page(
-            415, rejected_page(council=council, message="The form was sent in a way we do not understand.")
-        )
+        return _rejected(415, "The form was sent in a way we do not understand.")
+    if len(request.body) > MAX_FORM_BODY_BYTES:
+        return _rejected(413, "The form was too large to send. Go back, shorten your answers and try again.")
     try:
         fields = parse_qs(request.text(), keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
     except UndecodableBody as error:
-        return _page(error.status, rejected_page(council=council, message=_UNREADABLE))
+        return _rejected(error.status, _UNREADABLE)
     except ValueError:  # percent-encoded bytes that are not UTF-8 (UnicodeDecodeError), or too many fields
-        return _page(400, rejected_page(council=council, message=_UNREADABLE))
+        return _rejected(400, _UNREADABLE)
     if any(fields.get("website", [])):  # the honeypot, however often sent: people never see it, bots fill it
         logger.warning("honeypot filled: form ignored")
-        return _page(400, rejected_page(council=council, message="Please try again."))
-    values = {k: v[-1] for k, v in fields.items()}
-    token = values.get("form_token", "")
-    if len(request.body) > MAX_FORM_BODY_BYTES:
-        return _too_large(values, token)
-    service = intake_service()
+        return _rejected(400, "Please try again.")
+    last = {k: v[-1] for k, v in fields.items()}
+    javascript = last.get("js") == "on"
+    page_id, goto = last.get("page", ""), last.get("goto", "")
+    if page_id == START:
+        return Journey({}, javascript).show("who")
     try:
-        representation = service.parse(to_request_data(values))
-    except ValidationError as error:
-        problems = {p.field: p.message for p in describe_errors(error)}
-        return _form(values, problems, token if TOKEN.match(token) else None, status=422)
-    try:
-        try:
-            receipt = service.submit(
-                representation, f"form:{token}" if TOKEN.match(token) else None, Channel.ONLINE_FORM
-            )
-        except KeyReused:
-            # The same page sent again with different answers (edited after going back): a new
-            # representation, still protected against an identical resubmission by its content.
-            receipt = service.submit(representation, None, Channel.ONLINE_FORM)
-    except Conflict as error:
-        return _page(409, rejected_page(council=council, message=error.reason))
-    logger.info("representation received", extra={"reference": receipt.reference, "kind": receipt.kind})
-    return _page(
-        201,
-        confirmation_page(
-            council=council,
-            receipt=receipt,
-            emailed=bool(representation.email and representation.consent_email),
-            advocate_wanted=representation.advocacy is AdvocacyWish.WANTS_ONE,
-        ),
-    )
+        carried = state.unseal(last.get("state", ""), clock().now(), state.ANSWERS_TTL_SECONDS)
+    except state.Expired:
+        return _rejected(400, _EXPIRED, title="Your answers have expired")
+    person = Journey(carried, javascript)
+    if page_id == CHECK and goto == SEND:
+        return person.send()
+    if goto:  # Back, or Change from Check your answers
+        return person.show(goto)
+    if page_id == BACK:
+        return person.show(person.next_page())
+    return person.answer(page_id, fields)
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 
-from shared.intake import Receipt
+from functions.form.journey import DATE_PARTS, Answers, Page, Question, is_asked
+from shared.domain.policy import CouncilPolicy
 from shared.templating import environment
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-#: "Who are you?" in plain words, mapped to the statutory roles (an officer confirms the role).
-ROLES: list[tuple[str, str, str | None]] = [
-    ("child-in-need", "A child or young person who gets help from children's services", None),
-    ("child-looked-after", "A child or young person in care", None),
-    ("care-leaver", "A young person who has left care", None),
-    ("parent", "A parent", None),
-    ("person-with-parental-responsibility", "Someone with parental responsibility for the child", None),
-    ("local-authority-foster-carer", "A foster carer", None),
-    ("special-guardian", "A special guardian", None),
-    ("adoptive-parent", "An adoptive parent", None),
-    ("prospective-adopter", "Someone hoping to adopt", None),
-    ("advocate", "An advocate helping a child or young person", None),
-    (
-        "other-person-with-sufficient-interest",
-        "Someone else who cares about the child",
-        "For example, a grandparent",
-    ),
-    ("other", "None of these", None),
-]
 KIND_NAMES = {"complaint": "complaint", "compliment": "thank you", "comment": "comment"}
-#: Where an error summary link should land for fields that are not a single input.
-ANCHORS = {"when_happened": "when_happened-day"}
 
 
 @cache
@@ -43,35 +23,96 @@ def _environment() -> Environment:
 
 
 def render(template: str, **context: Any) -> str:
+    context.setdefault("errors", {})
     return _environment().get_template(template).render(**context)
 
 
-def form_page(
-    *, council: str, service_areas: Any, form_token: str, values: dict[str, str], errors: dict[str, str]
+def anchor(question: Question) -> str:
+    """Where an error summary link lands: the question's first box."""
+    return f"{question.name}-day" if question.widget == "date" else question.name
+
+
+def question_page(
+    *,
+    policy: CouncilPolicy,
+    page: Page,
+    state: str,
+    back: str | None,
+    values: Answers,
+    errors: dict[str, str],
+    javascript: bool,
 ) -> str:
+    anchors = {q.name: anchor(q) for q in page.all_questions(with_reveals=True)}
     return render(
-        "form.html",
-        council=council,
-        service_areas=service_areas,
-        roles=ROLES,
-        form_token=form_token,
+        "question.html",
+        council=policy.council_name,
+        policy=policy,
+        page=page,
+        state=state,
+        back=back,
         values=values,
         errors=errors,
-        anchors=ANCHORS,
+        anchors=anchors,
+        javascript=javascript,
     )
 
 
-def confirmation_page(*, council: str, receipt: Receipt, emailed: bool, advocate_wanted: bool) -> str:
+def shown(question: Question, values: Answers) -> str | None:
+    """An answer as the person chose or typed it, or None when not answered."""
+    if question.widget == "date":
+        day, month, year = (str(values.get(f"{question.name}-{p}", "")).strip() for p in DATE_PARTS)
+        if not year:
+            return None
+        try:
+            when = date(int(year), int(month), int(day))
+        except ValueError:
+            return f"{day} {month} {year}"
+        return f"{when.day} {when:%B %Y}"
+    value = values.get(question.name)
+    if not value:
+        return None
+    words = {option: label for option, label, _ in question.options}
+    if isinstance(value, list):
+        return "\n".join(words.get(v, v) for v in value)
+    return words.get(value, value)
+
+
+def check_page(
+    *, policy: CouncilPolicy, found: list[Page], state: str, values: Answers, javascript: bool
+) -> str:
+    rows = []
+    for page in found:
+        for question in page.all_questions(with_reveals=javascript):
+            if not is_asked(question, page, values):
+                continue
+            answer = shown(question, values)
+            if answer is None and not question.optional:
+                continue
+            rows.append((question, answer or "Not answered", page.followup_of or page.id))
+    return render(
+        "check.html",
+        council=policy.council_name,
+        policy=policy,
+        rows=rows,
+        state=state,
+        back=found[-1].id,
+    )
+
+
+def confirmation_page(*, policy: CouncilPolicy, receipt: dict[str, Any]) -> str:
     return render(
         "confirmation.html",
-        council=council,
+        council=policy.council_name,
+        policy=policy,
         receipt=receipt,
-        kind_name=KIND_NAMES.get(receipt.kind, receipt.kind),
-        emailed=emailed,
-        advocate_wanted=advocate_wanted,
-        errors={},
+        kind_name=KIND_NAMES.get(receipt["kind"], receipt["kind"]),
     )
 
 
-def rejected_page(*, council: str, message: str) -> str:
-    return render("rejected.html", council=council, message=message, errors={})
+def information_page(template: str, *, policy: CouncilPolicy) -> str:
+    """The start page and the pages every page links to (help, privacy, accessibility)."""
+    return render(template, council=policy.council_name, policy=policy)
+
+
+def rejected_page(*, council: str, message: str, title: str = "We could not send your form") -> str:
+    return render("rejected.html", council=council, message=message, title=title)

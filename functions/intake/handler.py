@@ -60,7 +60,7 @@ def create_representation(request: Request) -> Response:
             "(letters, digits, punctuation and spaces)",
         )
     service = intake_service()
-    receipt = service.submit(service.parse(data), key, Channel.ONLINE_FORM)
+    receipt = service.submit(service.parse(data), key, Channel.PUBLIC_API)
     logger.info("representation received", extra={"reference": receipt.reference, "kind": receipt.kind})
     return json_response(201, receipt.model_dump())
 

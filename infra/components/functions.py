@@ -20,10 +20,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, StreamTrigger, TableAccess
+from infra.catalog import FORM, FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, StreamTrigger, TableAccess
+from shared import names
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -37,6 +39,7 @@ REQUIREMENTS = (
     "holidays>=0.60",
     "jinja2>=3.1",
     "email-validator>=2.2",
+    "cryptography>=42",
     "tzdata",
 )
 
@@ -131,6 +134,20 @@ class Functions(Construct):
             if spec.schedule_minutes is not None:
                 self._schedule(spec, function)
             self.by_name[spec.name] = function
+        # The online form seals its answers between pages with this key (functions/form/state.py): one
+        # key for every instance, so any instance can open what another sealed.
+        self.form_key = secretsmanager.Secret(
+            self,
+            "FormKey",
+            description="Heard: the key that seals the online form's answers between its pages",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=64
+            ),
+        )
+        #: A CloudFormation dynamic reference, resolved at deployment: the value is never in the template.
+        self.by_name[FORM.name].add_environment(
+            names.FORM_KEY_ENV, self.form_key.secret_value.unsafe_unwrap()
+        )
 
     def _schedule(self, spec: FunctionSpec, function: lambda_.Function) -> None:
         """EventBridge Scheduler runs the function every ``schedule_minutes`` (locally, the local

@@ -69,11 +69,19 @@ def by_year(year: int) -> frozenset[date]:
 
 class WorkingDayCalendar:
     """Counts working days. ``extra_holidays`` adds days not yet in the ``holidays`` package (a bank
-    holiday announced after release); ``not_holidays`` removes days (a moved holiday)."""
+    holiday announced after release); ``not_holidays`` removes days (a moved holiday). ``deem_next_working_day``
+    is the council practice of deeming a day that is not a working day to be the next working day (the
+    2006 Regulations do not say so): off, clocks start on the day itself."""
 
-    def __init__(self, extra_holidays: Iterable[date] = (), not_holidays: Iterable[date] = ()) -> None:
+    def __init__(
+        self,
+        extra_holidays: Iterable[date] = (),
+        not_holidays: Iterable[date] = (),
+        deem_next_working_day: bool = True,
+    ) -> None:
         self._extra = frozenset(extra_holidays)
         self._removed = frozenset(not_holidays)
+        self._deem = deem_next_working_day
 
     def is_working_day(self, day: date) -> bool:
         if day.weekday() >= _SATURDAY:
@@ -86,8 +94,9 @@ class WorkingDayCalendar:
         return day not in _bank_holidays(day.year)
 
     def deemed_receipt(self, day: date) -> date:
-        """A representation received on a non-working day is deemed received on the next working day."""
-        while not self.is_working_day(day):
+        """A representation received on a non-working day is deemed received on the next working day
+        (where the council deems so; else on the day)."""
+        while self._deem and not self.is_working_day(day):
             day += timedelta(days=1)
         return day
 

@@ -15,7 +15,7 @@ from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.representation import AdvocacyWish, RepresentationRequest, single_mailbox
 from shared.domain.stages import Actor, Status
 from shared.domain.triage import is_late, suggest_procedure
-from shared.domain.vocabulary import Channel, Kind
+from shared.domain.vocabulary import SUPPORT_WORDS, Channel, Kind, SupportNeed
 
 REFERENCE_PREFIX = "CSC"
 
@@ -121,14 +121,16 @@ def register(
     staff who registered a representation made by another channel (phone, letter, ...)."""
     received = london_date(received_at)
     calendar = policy.calendar()
-    suggestion = suggest_procedure(request.kind, request.role, request.about_a_child)
+    suggestion = suggest_procedure(request.kind, request.role, request.subject)
     procedure = suggestion.procedure
-    acknowledgement_due = policy.due_date(procedure, Step.ACKNOWLEDGEMENT, received)
-    stage1_due = policy.due_date(procedure, Step.STAGE1, received) if request.kind is Kind.COMPLAINT else None
-    late = request.kind is Kind.COMPLAINT and is_late(
-        request.when_happened, received, policy.complaint_time_limit_months
+    complaint = request.kind is Kind.COMPLAINT
+    acknowledgement_due = policy.acknowledgement_due(procedure, received)
+    stage1_due = policy.due_date(procedure, Step.STAGE1, received) if procedure else None
+    late = complaint and is_late(request.when_happened, received, policy.complaint_time_limit_months)
+    wants_advocate = request.advocacy is AdvocacyWish.WANTS_ONE
+    arrange_by = (
+        calendar.add_working_days(received, policy.advocacy_arrange_working_days) if wants_advocate else None
     )
-    area = policy.service_area(request.service_area) if request.service_area else None
     case: dict[str, Any] = {
         "case_id": case_id,
         "reference": reference,
@@ -141,39 +143,51 @@ def register(
         "financial_year": financial_year(received),
         "acknowledgement_due": acknowledgement_due.isoformat(),
         "stage1_due": stage1_due.isoformat() if stage1_due else None,
-        "suggested_procedure": procedure.value,
+        "suggested_procedure": procedure.value if procedure else None,
         "procedure_reason": suggestion.reason,
         "needs_sufficient_interest_decision": suggestion.needs_sufficient_interest_decision,
+        "needs_child_wishes_check": suggestion.needs_child_wishes_check,
         "late": late,
         "by_a_child": request.by_a_child,
         "about_a_child": request.about_a_child,
         "service_area": request.service_area,
         "advocacy": {
-            "offered": request.about_a_child,  # every child, and everyone acting for one
-            "wish": request.advocacy.value,
+            # An offer is recorded only when one was made (the form's counts; the API says so), with
+            # when and how: the annual report's advocacy figures are built on it.
+            "offered": request.advocacy_offered,
+            "offered_on": received.isoformat() if request.advocacy_offered else None,
+            "offered_how": _offered_how(channel) if request.advocacy_offered else None,
+            "wish": request.advocacy.value if request.advocacy else None,
+            "arrange_by": arrange_by.isoformat() if arrange_by else None,
             "advocate_name": request.advocate_name,
             "advocate_organisation": request.advocate_organisation,
             "advocate_email": request.advocate_email,
         },
         "complainant": {
             "role": request.role.value,
-            "on_behalf_of": request.on_behalf_of.value,
+            "on_behalf_of": request.on_behalf_of.value if request.on_behalf_of else None,
             "child_name": request.child_name,
+            "child_date_of_birth": _iso(request.child_date_of_birth),
+            "child_view": request.child_view.value if request.child_view else None,
             "name": request.name,
             "email": request.email,
             "phone": request.phone,
             "address": request.address,
-            "preferred_contact": request.preferred_contact.value,
+            "preferred_contact": request.preferred_contact.value if request.preferred_contact else None,
         },
         "details": {
+            "subject": request.subject.value if request.subject else None,
             "what_happened": request.what_happened,
-            "when_happened": request.when_happened.isoformat() if request.when_happened else None,
+            "when_happened": _iso(request.when_happened),
+            "raised_already": request.raised_already,
             "outcome_wanted": request.outcome_wanted,
-            "support_needs": request.support_needs,
+            "support": [need.value for need in request.support],
+            "interpreter_language": request.interpreter_language,
+            "support_other": request.support_other,
             "team_or_worker": request.team_or_worker,
         },
-        "consent": {"privacy": request.consent_privacy, "email": request.consent_email},
     }
+    area = policy.service_area(request.service_area) if request.service_area else None
     notifications = _notifications(request, case, area.name if area else None, policy)
     case["notifications"] = {n.notification_id: n.status.value for n in notifications}
     event = Event(
@@ -186,6 +200,33 @@ def register(
         by=recorded_by or Actor.PUBLIC.value,
     )
     return NewCase(case=case, event=event, notifications=notifications)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+#: How an offer made through a channel is recorded (an online offer, whoever's website made it).
+_OFFER_CHANNELS = {Channel.PHONE: "phone", Channel.EMAIL: "email", Channel.LETTER: "letter"}
+
+
+def _offered_how(channel: Channel) -> str:
+    if channel is Channel.IN_PERSON:
+        return "in-person"
+    return _OFFER_CHANNELS.get(channel, "online-form")
+
+
+def support_words(needs: tuple[SupportNeed, ...], language: str | None) -> list[str]:
+    """The closed list in words, the interpreter's language with it ("other" only says there is more)."""
+    words = []
+    for need in needs:
+        if need is SupportNeed.INTERPRETER:
+            words.append(f"An interpreter ({language or 'language not given'})")
+        elif need is SupportNeed.OTHER:
+            words.append("Something else (read it in Heard)")
+        else:
+            words.append(SUPPORT_WORDS[need])
+    return words
 
 
 #: The longest first name a greeting shows.
@@ -226,6 +267,8 @@ def _notifications(
     complainant's and the advocate's), each one mailbox; staff addresses come from the council policy."""
     case_id, reference = case["case_id"], case["reference"]
     child = request.by_a_child
+    complaint = request.kind is Kind.COMPLAINT
+    advocacy = case["advocacy"]
     common = {
         "reference": reference,
         "kind": request.kind.value,
@@ -233,32 +276,34 @@ def _notifications(
         "acknowledgement_due": case["acknowledgement_due"],
         "stage1_due": case["stage1_due"],
     }
+    # Whoever asked for an advocate is told so in every message, with the service and how to reach it.
+    advocate_offer = {
+        "advocate_wanted": advocacy["wish"] == AdvocacyWish.WANTS_ONE.value,
+        "advocacy_service": policy.advocacy_service_name,
+        "advocacy_contact": policy.advocacy_service_contact,
+        "advocacy_arrange_by": advocacy["arrange_by"],
+    }
     owed: list[tuple[Purpose, str, str, bool, dict[str, Any]]] = []
     complainant, advocate = mailbox(request.email), mailbox(request.advocate_email)
-    if complainant and request.consent_email:
-        first_name = greeting_name(request.name)
+    # Replying is the council's public task: whoever gives an address and chooses email is acknowledged.
+    if complainant and request.wants_email:
+        greeting = {**common, **advocate_offer, "name": greeting_name(request.name)}
         if request.kind is Kind.COMPLIMENT:
-            owed.append(
-                (
-                    Purpose.COMPLIMENT_THANKS,
-                    complainant,
-                    "compliment_thanks",
-                    child,
-                    {**common, "name": first_name},
-                )
-            )
+            owed.append((Purpose.COMPLIMENT_THANKS, complainant, "compliment_thanks", child, greeting))
         else:
-            owed.append(
-                (
-                    Purpose.ACKNOWLEDGEMENT,
-                    complainant,
-                    "acknowledgement",
-                    child,
-                    {**common, "name": first_name},
-                )
-            )
+            owed.append((Purpose.ACKNOWLEDGEMENT, complainant, "acknowledgement", child, greeting))
     if advocate and request.advocacy is AdvocacyWish.HAS_ONE and request.kind is not Kind.COMPLIMENT:
         owed.append((Purpose.ADVOCATE_COPY, advocate, "advocate_acknowledgement", False, common))
+    # Staff emails carry Heard's own values and closed lists, never words the public typed.
+    staff = {
+        **common,
+        "case_url": policy.case_url(reference),
+        "service_area": area_name,
+        "role": request.role.value.replace("-", " "),
+        "by_a_child": case["by_a_child"],
+        "for_a_child": request.for_a_child,
+        "support": support_words(request.support, request.interpreter_language),
+    }
     owed.append(
         (
             Purpose.TEAM_ALERT,
@@ -266,33 +311,21 @@ def _notifications(
             "team_alert",
             False,
             {
-                **common,
-                "service_area": area_name,
+                **staff,
+                **advocate_offer,
+                "complaint": complaint,
                 "procedure": case["suggested_procedure"],
-                "by_a_child": case["by_a_child"],
-                "advocate_wanted": request.advocacy is AdvocacyWish.WANTS_ONE,
+                "advocacy_offered": advocacy["offered"],
                 "late": case["late"],
                 "needs_sufficient_interest_decision": case["needs_sufficient_interest_decision"],
+                "needs_child_wishes_check": case["needs_child_wishes_check"],
             },
         )
     )
     if request.kind is Kind.COMPLIMENT:
         area = policy.service_area(request.service_area) if request.service_area else None
         manager = area.manager_email if area and area.manager_email else policy.team_mailbox
-        owed.append(
-            (
-                Purpose.COMPLIMENT_SHARED,
-                manager,
-                "compliment_shared",
-                False,
-                {
-                    **common,
-                    "service_area": area_name,
-                    "team_or_worker": request.team_or_worker,
-                    "compliment": request.what_happened,
-                },
-            )
-        )
+        owed.append((Purpose.COMPLIMENT_SHARED, manager, "compliment_shared", False, staff))
     return tuple(
         Notification(
             notification_id=f"{case_id}-{index}-{purpose.value}",

@@ -83,7 +83,8 @@ class Advocacy(_Stored):
     """Advocacy (s.26A): whether it was offered (when and how), accepted, and who provides it."""
 
     offered: StrictBool
-    wish: str
+    wish: str | None = None  # None: not asked
+    arrange_by: date | None = None  # asked for one: the team arranges it by then (council policy)
     advocate_name: str | None = None
     advocate_organisation: str | None = None
     advocate_email: str | None = None
@@ -94,20 +95,27 @@ class Advocacy(_Stored):
 
 class Complainant(_Stored):
     role: str
-    on_behalf_of: str
+    on_behalf_of: str | None = None
     child_name: str | None = None
+    child_date_of_birth: date | None = None
+    child_view: str | None = None  # whether the child knows about it and agrees
     name: str | None = None
     email: str | None = None
     phone: str | None = None
     address: str | None = None
-    preferred_contact: str
+    preferred_contact: str | None = None
 
 
 class Details(_Stored):
+    subject: str | None = None  # what a complaint is about (with the role, its eligibility)
     what_happened: str
     when_happened: date | None = None
+    raised_already: StrictBool | None = None
     outcome_wanted: str | None = None
-    support_needs: str | None = None
+    support_needs: str | None = None  # free text, from before the closed list
+    support: tuple[str, ...] = ()
+    interpreter_language: str | None = None
+    support_other: str | None = None
     team_or_worker: str | None = None
 
 
@@ -290,10 +298,11 @@ class Case(_Stored):
     acknowledgement_due: date
     acknowledgement_revision: int = 0  # the case version that last moved acknowledgement_due
     stage1_due: date | None = None
-    suggested_procedure: Procedure
+    suggested_procedure: Procedure | None = None  # None: a comment or compliment has no procedure
     procedure_reason: str
     procedure: Procedure | None = None  # the officer's decision (None until accepted)
     needs_sufficient_interest_decision: StrictBool = False
+    needs_child_wishes_check: StrictBool = False
     late: StrictBool = False
     by_a_child: StrictBool
     about_a_child: StrictBool
@@ -327,11 +336,13 @@ class Case(_Stored):
 
     @property
     def track(self) -> Track:
-        return track_for(self.kind, self.procedure or self.suggested_procedure)
+        return track_for(self.kind, self.the_procedure)
 
     @property
     def the_procedure(self) -> Procedure:
-        return self.procedure or self.suggested_procedure
+        """The decided or suggested procedure (a comment or compliment, which has none, is tracked as
+        feedback whatever this says)."""
+        return self.procedure or self.suggested_procedure or Procedure.CORPORATE
 
     @property
     def investigator_user(self) -> str | None:

@@ -50,7 +50,7 @@ _CASE_FIELDS: dict[Part, tuple[str, ...]] = {
 }
 _COMPLAINANT_FIELDS: dict[Part, tuple[str, ...]] = {
     Part.CONTACT_DETAILS: ("name", "email", "phone", "address"),
-    Part.CHILD: ("child_name", "on_behalf_of"),
+    Part.CHILD: ("child_name", "child_date_of_birth", "child_view", "on_behalf_of"),
 }
 #: What each action's event may carry besides codes and dates. Any action not named here may carry an
 #: officer's words (a reason), so it goes with the account; the first event carries none.

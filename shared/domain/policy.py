@@ -20,12 +20,17 @@ from shared.domain.errors import NoExtension, PolicyError
 from shared.domain.vocabulary import (
     DEFAULT_COMPLAINT_CATEGORIES,
     DEFAULT_COMPLIMENT_CATEGORIES,
+    DEFAULT_INTERPRETER_LANGUAGES,
     DEFAULT_RESOLUTIONS,
     DEFAULT_SERVICE_AREAS,
     Procedure,
 )
 
 WorkingDays = Annotated[int, Field(ge=1, le=260)]
+ShortText = Annotated[str, Field(min_length=2, max_length=200)]
+LongText = Annotated[str, Field(min_length=2, max_length=2000)]
+Url = Annotated[str, Field(pattern=r"^https://[^\s]+$")]
+PhoneNumber = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ]{2,18}[0-9]$")]
 
 
 class Step(StrEnum):
@@ -194,6 +199,30 @@ class CouncilPolicy(_Strict):
     service_areas: tuple[ServiceArea, ...] = tuple(
         ServiceArea(id=i, name=n) for i, n in DEFAULT_SERVICE_AREAS
     )
+    # The public's journey (issue 7): who the form names, and the council practice it follows.
+    # Deemed receipt on the next working day is council practice, not the 2006 Regulations: when off, a
+    # representation received on a weekend or bank holiday starts its clocks on the day received.
+    deemed_receipt_next_working_day: bool = True
+    # Comments and compliments have no statutory clock: the council replies, if it needs to, within this.
+    feedback_reply_working_days: WorkingDays = 5
+    # The team arranges an advocate for whoever asks within this (recorded on the case).
+    advocacy_arrange_working_days: WorkingDays = 2
+    advocacy_service_name: ShortText = "Example Advocacy Service"
+    advocacy_service_contact: ShortText = "0800 000 0000 (free), or advocacy@advocacy.example"
+    advocacy_service_url: Url = "https://advocacy.example"
+    worried_about_a_child_phone: PhoneNumber = "0300 000 0000"
+    out_of_hours_phone: PhoneNumber = "0300 000 0001"
+    complaints_phone: PhoneNumber = "0300 000 0002"
+    complaints_address: LongText = "Complaints team, Example City Council, 1 Council Street, Example EX1 1AA"
+    interpreter_languages: tuple[ShortText, ...] = DEFAULT_INTERPRETER_LANGUAGES
+    # The privacy notice (UK GDPR arts. 13 and 14): controller, purpose, lawful basis, retention, rights.
+    privacy_controller: LongText = "Example City Council, 1 Council Street, Example EX1 1AA"
+    privacy_officer_contact: ShortText = "dpo@council.example"
+    privacy_retention: LongText = (
+        "We keep a complaint's records for 6 years after the complaint is closed, then delete them. "
+        "Comments and compliments are kept for 2 years."
+    )
+    accessibility_contact: ShortText = "accessibility@council.example"
 
     @model_validator(mode="after")
     def _unique_service_areas(self) -> Self:
@@ -222,7 +251,9 @@ class CouncilPolicy(_Strict):
         return value
 
     def calendar(self) -> WorkingDayCalendar:
-        return WorkingDayCalendar(self.extra_bank_holidays, self.removed_bank_holidays)
+        return WorkingDayCalendar(
+            self.extra_bank_holidays, self.removed_bank_holidays, self.deemed_receipt_next_working_day
+        )
 
     def due_date(self, procedure: Procedure, step: Step, start: date, *, extended: bool = False) -> date:
         timescale = self.timescale(procedure, step)
@@ -238,6 +269,13 @@ class CouncilPolicy(_Strict):
 
     def case_url(self, reference: str) -> str:
         return self.case_url_template.replace("{reference}", reference)
+
+    def acknowledgement_due(self, procedure: Procedure | None, received: date) -> date:
+        """When a representation is acknowledged: by its procedure's timescale, or, for a comment or
+        compliment (no procedure, no statutory clock), by the council's reply time."""
+        if procedure is None:
+            return self.calendar().add_working_days(received, self.feedback_reply_working_days)
+        return self.due_date(procedure, Step.ACKNOWLEDGEMENT, received)
 
 
 def _describe(error: ValidationError) -> str:

@@ -21,7 +21,15 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from shared.domain.vocabulary import CHILD_ROLES, ComplainantRole, ContactPreference, Kind
+from shared.domain.vocabulary import (
+    CHILD_ROLES,
+    ChildView,
+    ComplainantRole,
+    ContactPreference,
+    Kind,
+    Subject,
+    SupportNeed,
+)
 
 # Length limits (documented in docs/decisions.md and the OpenAPI document).
 SHORT = 100
@@ -33,7 +41,7 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9(][0-9 ()-]{5,18}[0-9]$")
 EARLIEST_DATE = date(1900, 1, 1)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Free text keeps new lines and tabs (a carriage return becomes a new line); every other field is one line.
-FREE_TEXT = frozenset({"what_happened", "outcome_wanted", "address", "support_needs"})
+FREE_TEXT = frozenset({"what_happened", "outcome_wanted", "address", "support_other"})
 #: Control characters (C0, DEL, C1) and lone surrogates, which no text a person types contains.
 REFUSED_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 #: The same, and new lines, tabs and the Unicode line and paragraph separators.
@@ -68,7 +76,8 @@ TEXT_FIELDS = (
     "team_or_worker",
     "what_happened",
     "outcome_wanted",
-    "support_needs",
+    "support_other",
+    "interpreter_language",
 )
 Short = Annotated[str, Field(max_length=SHORT)]
 Medium = Annotated[str, Field(max_length=MEDIUM)]
@@ -104,14 +113,21 @@ class RepresentationRequest(BaseModel):
 
     kind: Kind
     role: ComplainantRole
-    on_behalf_of: OnBehalfOf = OnBehalfOf.MYSELF
+    # No default where the answer changes the procedure or a recorded fact: absent is "not answered".
+    subject: Subject | None = None
+    on_behalf_of: OnBehalfOf | None = None
     child_name: Short | None = None
+    child_date_of_birth: date | None = None
+    child_view: ChildView | None = None
     name: Short | None = None
     email: Email | None = None
     phone: Annotated[str, Field(max_length=30)] | None = None
     address: Medium | None = None
-    preferred_contact: ContactPreference = ContactPreference.EMAIL
-    advocacy: AdvocacyWish = AdvocacyWish.NO
+    preferred_contact: ContactPreference | None = None
+    advocacy: AdvocacyWish | None = None
+    # True only when the sender offered an advocate (the online form always does, actively, to whoever it
+    # asks); the case records the offer, when and how, only then.
+    advocacy_offered: StrictBool = False
     advocate_name: Short | None = None
     advocate_organisation: Short | None = None
     advocate_email: Email | None = None
@@ -119,11 +135,13 @@ class RepresentationRequest(BaseModel):
     team_or_worker: Short | None = None
     what_happened: Annotated[str, Field(min_length=1, max_length=LONG)]
     when_happened: date | None = None
+    raised_already: StrictBool | None = None
     outcome_wanted: Annotated[str, Field(max_length=LONG)] | None = None
-    support_needs: Medium | None = None
-    # JSON booleans only: "yes", "true" and 1 are refused (the form maps its checkboxes itself).
-    consent_privacy: StrictBool = Field(json_schema_extra={"const": True})
-    consent_email: StrictBool = False
+    # The form asks for the language and the words of "other"; the API takes them when known.
+    support: tuple[SupportNeed, ...] = ()
+    interpreter_language: Annotated[str, Field(max_length=40)] | None = None
+    # Described in words, so shown only in Heard: never in an email.
+    support_other: Medium | None = None
 
     @field_validator(*TEXT_FIELDS, mode="before")
     @classmethod
@@ -165,7 +183,20 @@ class RepresentationRequest(BaseModel):
             raise ValueError("service_area")
         return value
 
-    @field_validator("when_happened", mode="before")
+    @field_validator("interpreter_language")
+    @classmethod
+    def _known_language(cls, value: str | None, info: ValidationInfo) -> str | None:
+        languages = (info.context or {}).get("interpreter_languages")
+        if value is not None and languages is not None and value not in languages:
+            raise ValueError("interpreter_language")
+        return value
+
+    @field_validator("support")
+    @classmethod
+    def _once_each(cls, value: tuple[SupportNeed, ...]) -> tuple[SupportNeed, ...]:
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("when_happened", "child_date_of_birth", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
         """A date is a string YYYY-MM-DD: never a number (which pydantic would read as a timestamp)."""
@@ -175,7 +206,7 @@ class RepresentationRequest(BaseModel):
             raise ValueError("date")
         return value.strip()
 
-    @field_validator("when_happened")
+    @field_validator("when_happened", "child_date_of_birth")
     @classmethod
     def _not_in_future(cls, value: date | None, info: ValidationInfo) -> date | None:
         if value is not None and value < EARLIEST_DATE:
@@ -185,26 +216,27 @@ class RepresentationRequest(BaseModel):
             raise ValueError("future")
         return value
 
-    @field_validator("consent_privacy")
-    @classmethod
-    def _consented(cls, value: bool) -> bool:
-        if not value:
-            raise ValueError("consent")
-        return value
-
     @model_validator(mode="after")
-    def _reachable(self) -> Self:
+    def _complete(self) -> Self:
+        """Every missing answer at once (a complaint's procedure and contact depend on them)."""
+        problems: list[tuple[str, str]] = []
+        complaint = self.kind is Kind.COMPLAINT
+        if complaint and self.subject is None:
+            problems.append(("subject", "missing"))
+        if complaint and self.preferred_contact is None:
+            problems.append(("preferred_contact", "missing"))
         needs = {
             ContactPreference.EMAIL: ("email", self.email),
             ContactPreference.PHONE: ("phone", self.phone),
             ContactPreference.POST: ("address", self.address),
             ContactPreference.ADVOCATE: ("advocate_name", self.advocate_name or self.advocate_email),
         }
-        field, value = needs[self.preferred_contact]
-        if self.kind is Kind.COMPLAINT and not value:
-            raise _CrossFieldError(field, f"missing_for_{self.preferred_contact}")
-        if self.consent_email and not self.email:
-            raise _CrossFieldError("email", "missing_for_consent")
+        if self.preferred_contact is not None:
+            field, value = needs[self.preferred_contact]
+            if not value:
+                problems.append((field, f"missing_for_{self.preferred_contact}"))
+        if problems:
+            raise _CrossFieldErrors(problems)
         return self
 
     @property
@@ -212,12 +244,20 @@ class RepresentationRequest(BaseModel):
         return self.role in CHILD_ROLES
 
     @property
+    def for_a_child(self) -> bool:
+        """Made for a child by someone else (an advocate always acts for one)."""
+        if self.role is ComplainantRole.ADVOCATE:
+            return True
+        return self.on_behalf_of is OnBehalfOf.A_CHILD and not self.by_a_child
+
+    @property
     def about_a_child(self) -> bool:
-        return (
-            self.by_a_child
-            or self.on_behalf_of is OnBehalfOf.A_CHILD
-            or self.role is ComplainantRole.ADVOCATE
-        )
+        return self.by_a_child or self.for_a_child
+
+    @property
+    def wants_email(self) -> bool:
+        """Gave an email address and chose email: the acknowledgement goes there (no consent needed)."""
+        return bool(self.email) and self.preferred_contact is ContactPreference.EMAIL
 
 
 def text_limits() -> dict[str, int]:
@@ -240,23 +280,40 @@ def text_limits() -> dict[str, int]:
     return limits
 
 
-class _CrossFieldError(ValueError):
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(code)
-        self.field, self.code = field, code
+class _CrossFieldErrors(ValueError):
+    """Problems that need more than one answer to see, each (field, code), reported together."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(", ".join(code for _, code in problems))
+        self.problems = problems
 
 
 # What to tell a person for each problem, by field. Plain words, as the GOV.UK Design System does.
 _MESSAGES: dict[str, dict[str, str]] = {
-    "kind": {"*": "Choose whether you want to make a complaint, say thank you or make a comment"},
+    "kind": {
+        "*": "Choose whether you want to make a complaint, say thank you, or tell us an idea or a comment"
+    },
     "role": {"*": "Choose who you are"},
-    "on_behalf_of": {"*": "Choose who this is about"},
+    "subject": {"*": "Choose what your complaint is about"},
+    "on_behalf_of": {"*": "Choose whether you are telling us this for a child or young person"},
+    "child_date_of_birth": {
+        "future": "The child's date of birth must be in the past",
+        "too_old": "The year of the child's birth must be 1900 or later",
+        "*": "Enter a real date of birth, like 27 3 2012, or leave it blank",
+    },
+    "child_view": {"*": "Choose whether the child knows about this and agrees with it"},
+    "raised_already": {"*": "Choose whether you have already told the worker or team about this"},
+    "support": {"*": "Choose the help you need from the list"},
+    "interpreter_language": {
+        "missing": "Choose the language you need an interpreter for",
+        "*": "Choose a language from the list",
+    },
+    "support_other": {"missing": "Tell us what other help you need"},
     "preferred_contact": {"*": "Choose how you would like us to contact you"},
     "advocacy": {"*": "Choose whether you would like help from an advocate"},
     "email": {
         "*": "Enter an email address in the correct format, like name@example.com",
         "missing_for_email": "Enter your email address, or choose another way for us to contact you",
-        "missing_for_consent": "Enter your email address if you want us to email you",
     },
     "advocate_email": {
         "*": "Enter the advocate's email address in the correct format, like name@example.com"
@@ -279,8 +336,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "too_old": "The year it happened must be 1900 or later",
         "*": "Enter a real date, like 27 3 2026, or leave it blank",
     },
-    "consent_privacy": {"*": "Tick the box to say you have read how we use your information"},
-    "consent_email": {"*": "Choose whether we can email you"},
 }
 _LABELS: dict[str, str] = {
     "child_name": "The child's name",
@@ -291,7 +346,8 @@ _LABELS: dict[str, str] = {
     "team_or_worker": "The team or worker's name",
     "what_happened": "What you want to tell us",
     "outcome_wanted": "What you would like to happen",
-    "support_needs": "The help you need",
+    "support_other": "The other help you need",
+    "interpreter_language": "The interpreter's language",
     "email": "Your email address",
     "advocate_email": "The advocate's email address",
     "phone": "Your phone number",
@@ -314,9 +370,11 @@ def describe_errors(error: ValidationError) -> list[FieldProblem]:
         code = detail["type"]
         ctx = detail.get("ctx") or {}
         inner = ctx.get("error")
-        if isinstance(inner, _CrossFieldError):
-            field, code = inner.field, inner.code
-        elif code == "value_error" and inner is not None:
+        if isinstance(inner, _CrossFieldErrors):
+            for cross_field, cross_code in inner.problems:
+                problems.setdefault(cross_field, _message(cross_field, cross_code, ctx))
+            continue
+        if code == "value_error" and inner is not None:
             code = str(inner)
         if field in problems:
             continue

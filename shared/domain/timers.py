@@ -273,14 +273,14 @@ def recompute(case: Case, now: datetime, policy: CouncilPolicy) -> Decision | No
         changes[field_name] = current
     if case.status is Status.RECEIVED:
         procedure = case.suggested_procedure
-        acknowledgement = policy.due_date(procedure, Step.ACKNOWLEDGEMENT, case.received_date)
+        acknowledgement = policy.acknowledgement_due(procedure, case.received_date)
         if acknowledgement != case.acknowledgement_due:
             moved[ACKNOWLEDGEMENT] = {
                 "from": case.acknowledgement_due.isoformat(),
                 "to": acknowledgement.isoformat(),
             }
             changes |= {"acknowledgement_due": acknowledgement, "acknowledgement_revision": revision}
-            if case.stage1_due is not None:
+            if case.stage1_due is not None and procedure is not None:
                 changes["stage1_due"] = policy.due_date(procedure, Step.STAGE1, case.received_date)
     if not moved:
         return None

@@ -11,25 +11,35 @@ from datetime import date
 from enum import StrEnum
 
 from shared.domain.errors import NotEligible
-from shared.domain.vocabulary import STATUTORY_ROLES, ComplainantRole, Kind, Procedure
+from shared.domain.vocabulary import STATUTORY_ROLES, ComplainantRole, Kind, Procedure, Subject
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    procedure: Procedure
+    procedure: Procedure | None  # None: a comment or compliment, which follows no complaints procedure
     reason: str
     needs_sufficient_interest_decision: bool = False
+    needs_child_wishes_check: bool = False
 
 
-def suggest_procedure(kind: Kind, role: ComplainantRole, about_a_child: bool = True) -> Suggestion:
-    """The procedure the complainant's role points to (s.26(3)-(3C)); an officer confirms it."""
+def suggest_procedure(kind: Kind, role: ComplainantRole, subject: Subject | None) -> Suggestion:
+    """The procedure the role *and* the subject point to (s.26(3)-(3C): an eligible person, about the
+    council's children's social care functions towards the child); an officer decides."""
     if kind is not Kind.COMPLAINT:
-        return Suggestion(Procedure.STATUTORY, "comments and compliments are recorded, not investigated")
-    if not about_a_child:
-        return Suggestion(Procedure.CORPORATE, "the matter is not about a child's social care")
+        return Suggestion(None, "comments and compliments are recorded and answered, not investigated")
+    if subject is not Subject.CHILDRENS_SOCIAL_CARE:
+        return Suggestion(Procedure.CORPORATE, "the complaint is not about children's social care")
     if role in STATUTORY_ROLES:
-        return Suggestion(Procedure.STATUTORY, f"a {role} may complain under the statutory procedure")
-    if role in (ComplainantRole.SUFFICIENT_INTEREST, ComplainantRole.ADVOCATE):
+        return Suggestion(
+            Procedure.STATUTORY, f"a {role} complaining about children's social care (s.26(3) to (3C))"
+        )
+    if role is ComplainantRole.ADVOCATE:
+        return Suggestion(
+            Procedure.STATUTORY,
+            "an advocate acting for a child: check the child's wishes, and that the child is eligible",
+            needs_child_wishes_check=True,
+        )
+    if role is ComplainantRole.SUFFICIENT_INTEREST:
         return Suggestion(
             Procedure.STATUTORY,
             "statutory if the council decides the person has sufficient interest in the child's welfare",

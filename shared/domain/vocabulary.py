@@ -79,6 +79,7 @@ CHILD_ROLES: frozenset[ComplainantRole] = frozenset(
 
 class Channel(StrEnum):
     ONLINE_FORM = "online-form"
+    PUBLIC_API = "public-api"  # the JSON intake API (another service's form or app)
     PHONE = "phone"
     EMAIL = "email"
     LETTER = "letter"
@@ -94,6 +95,77 @@ class ContactPreference(StrEnum):
     PHONE = "phone"
     POST = "post"
     ADVOCATE = "advocate"
+
+
+class Subject(StrEnum):
+    """What a complaint is about: with the role, what makes it eligible for the statutory procedure
+    (s.26(3): the council's qualifying functions towards the child)."""
+
+    CHILDRENS_SOCIAL_CARE = "childrens-social-care"
+    SOMETHING_ELSE = "something-else"
+
+
+class ChildView(StrEnum):
+    """Whether the child knows about, and agrees with, a representation made for them."""
+
+    KNOWS_AND_AGREES = "knows-and-agrees"
+    KNOWS_AND_DOES_NOT_AGREE = "knows-and-does-not-agree"
+    DOES_NOT_KNOW = "does-not-know"
+    NOT_SURE = "not-sure"
+
+
+class SupportNeed(StrEnum):
+    """Help to take part, a closed list (so it can travel in staff emails); "other" is described in
+    words that are shown only in Heard."""
+
+    INTERPRETER = "interpreter"
+    BSL = "bsl"
+    EASY_READ = "easy-read"
+    LARGE_PRINT = "large-print"
+    PHONE_CALL = "phone-call"
+    OTHER = "other"
+
+
+#: Each support need in the words the form and staff emails use.
+SUPPORT_WORDS: dict[SupportNeed, str] = {
+    SupportNeed.INTERPRETER: "An interpreter",
+    SupportNeed.BSL: "British Sign Language (BSL)",
+    SupportNeed.EASY_READ: "Easy read",
+    SupportNeed.LARGE_PRINT: "Large print",
+    SupportNeed.PHONE_CALL: "A phone call instead of writing",
+    SupportNeed.OTHER: "Something else",
+}
+
+#: Interpreter languages the form offers (a council's policy file may replace them).
+DEFAULT_INTERPRETER_LANGUAGES: tuple[str, ...] = (
+    "Albanian",
+    "Arabic",
+    "Bengali",
+    "Cantonese",
+    "Czech",
+    "Dari",
+    "Farsi",
+    "French",
+    "Gujarati",
+    "Hindi",
+    "Kurdish",
+    "Lithuanian",
+    "Mandarin",
+    "Pashto",
+    "Polish",
+    "Portuguese",
+    "Punjabi",
+    "Romanian",
+    "Slovak",
+    "Somali",
+    "Spanish",
+    "Tigrinya",
+    "Turkish",
+    "Ukrainian",
+    "Urdu",
+    "Vietnamese",
+    "Welsh",
+)
 
 
 class Outcome(StrEnum):

@@ -4,38 +4,25 @@ officer and public operations of the one OpenAPI document are all there to try."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from infra.local.service import SWAGGER, LocalService
-from tests.browser.test_form_in_chromium import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def service() -> Iterator[LocalService]:
-    from moto import mock_aws
-
+def test_swagger_ui_shows_every_operation_of_the_document(service: LocalService, chromium: Browser) -> None:
     assert (SWAGGER / "swagger-ui-bundle.js").is_file(), "make builds build/swagger (make test does)"
-    with mock_aws():
-        local = LocalService.start()
-        local.serve_in_background()
-        yield local
-        local.stop()
-
-
-def test_swagger_ui_shows_every_operation_of_the_document(service: LocalService) -> None:
     status, _, payload = service.gateway.dispatch("GET", "/_local/openapi.json", {}, b"")
     assert status == 200
     document = json.loads(payload)
     operations = {(method.upper(), path) for path, ops in document["paths"].items() for method in ops}
     assert ("POST", "/cases/{reference}/actions") in operations and ("POST", "/representations") in operations
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
         refused: list[str] = []
         page.on(
             "console",
@@ -52,6 +39,7 @@ def test_swagger_ui_shows_every_operation_of_the_document(service: LocalService)
             )
             for block in page.locator(".opblock").all()
         }
-        browser.close()
+    finally:
+        context.close()
     assert shown == operations
     assert refused == []

@@ -17,9 +17,7 @@ from functions.http import SECURITY_HEADERS
 from infra.local.service import LocalService
 
 TIMEOUT = 0.5  # the gateway's request timeout in these tests (10 s by default)
-COMPLIMENT = json.dumps(
-    {"kind": "compliment", "role": "parent", "what_happened": "Thank you!", "consent_privacy": True}
-).encode()
+COMPLIMENT = json.dumps({"kind": "compliment", "role": "parent", "what_happened": "Thank you!"}).encode()
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +246,7 @@ def test_the_log_keeps_paths_only(address: tuple[str, int], capsys: pytest.Captu
 def test_a_body_that_is_not_utf8_reaches_the_handler_as_sent_and_is_a_400(
     address: tuple[str, int], content_type: str
 ) -> None:
-    body = b'{"kind": "compliment", "role": "parent", "what_happened": "caf\xe9", "consent_privacy": true}'
+    body = b'{"kind": "compliment", "role": "parent", "what_happened": "caf\xe9"}'
     raw = exchange(
         address,
         b"POST /representations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"

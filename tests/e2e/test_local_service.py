@@ -19,9 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_WITHIN = 5.0
-COMPLIMENT = json.dumps(
-    {"kind": "compliment", "role": "parent", "what_happened": "Thank you!", "consent_privacy": True}
-).encode()
+COMPLIMENT = json.dumps({"kind": "compliment", "role": "parent", "what_happened": "Thank you!"}).encode()
 
 
 def _free_port() -> int:

@@ -187,7 +187,7 @@ def test_a_statutory_complaint_from_receipt_through_three_stages_and_the_ombudsm
     # Receipt, Thu 26 Nov 2026.
     view, _ = o.read(reference)
     case = view["case"]
-    assert case["status"] == "received" and case["channel"] == "online-form"
+    assert case["status"] == "received" and case["channel"] == "public-api"
     # Acknowledgement, 3 working days after Thu 26 Nov: Fri 27, Mon 30, Tue 1 Dec.
     assert case["acknowledgement_due"] == "2026-12-01"
     assert "accept" in view["possible_actions"]

@@ -12,6 +12,7 @@ from aws_cdk.assertions import Template
 
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES, SECURITY_HEADERS
 from infra.components.waf import greater_than
+from shared import names
 
 pytestmark = pytest.mark.infra
 
@@ -118,7 +119,7 @@ def _distribution(template: Template) -> dict[str, Any]:
 
 
 def test_cloudfront_sends_a_generated_secret_that_waf_requires(template: Template) -> None:
-    (secret_id,) = template.find_resources("AWS::SecretsManager::Secret")
+    (secret_id,) = [k for k in template.find_resources("AWS::SecretsManager::Secret") if "OriginSecret" in k]
     secret = template.find_resources("AWS::SecretsManager::Secret")[secret_id]["Properties"]
     assert secret["GenerateSecretString"]["PasswordLength"] >= 32
     api_origins = [o for o in _distribution(template)["Origins"] if "CustomOriginConfig" in o]
@@ -228,3 +229,22 @@ def test_the_managed_rules_never_block_a_legal_answer_for_its_words(template: Te
     overrides = {o["Name"]: o["ActionToUse"] for o in group.get("RuleActionOverrides", [])}
     for rule in CRS_BODY_CONTENT_RULES:
         assert overrides.get(rule) == {"Count": {}}, rule
+
+
+def test_only_the_form_gets_the_key_that_seals_its_answers_resolved_at_deployment(template: Template) -> None:
+    (key_id,) = [k for k in template.find_resources("AWS::SecretsManager::Secret") if "FormKey" in k]
+    assert (
+        template.find_resources("AWS::SecretsManager::Secret")[key_id]["Properties"]["GenerateSecretString"][
+            "PasswordLength"
+        ]
+        >= 32
+    )
+    holders = {
+        name: props["Properties"]["Environment"]["Variables"][names.FORM_KEY_ENV]
+        for name, props in template.find_resources("AWS::Lambda::Function").items()
+        if names.FORM_KEY_ENV in props["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert len(holders) == 1 and next(iter(holders)).startswith("FunctionsForm")
+    value = next(iter(holders.values()))
+    assert value["Fn::Join"][1][0] == "{{resolve:secretsmanager:", "a dynamic reference, never the value"
+    assert key_id in str(value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -69,20 +70,30 @@ def event(body: str, headers: dict[str, str], b64: bool = False, method: str = "
 
 
 def form_values(**overrides: str) -> dict[str, str]:
-    values = {
-        "form_token": TOKEN,
-        "website": "",
-        "kind": "complaint",
-        "role": "parent",
-        "what_happened": "Nobody called me back.",
-        "name": "Jo",
-        "email": "jo@example.org",
-        "preferred_contact": "email",
-        "consent_email": "yes",
-        "consent_privacy": "yes",
-    }
-    values.update(overrides)
-    return values
+    """The form's first post (Start now), with anything else."""
+    return {"page": "start", "website": "", **overrides}
+
+
+def sealed(answers: dict[str, Any]) -> str:
+    """Answers sealed as the form seals them between pages (every page done)."""
+    from functions.form.state import seal
+    from shared import config
+
+    pages = ["who", "kind", "about", "for-child", "child", "what", "details", "help", "contact", "help-more"]
+    return seal({"answers": answers, "done": pages, "token": TOKEN}, config.clock().now())
+
+
+def as_form_answers(values: dict[str, Any]) -> dict[str, Any]:
+    """A JSON request's answers as the form keeps them (yes/no for booleans, lists for checkboxes)."""
+    answers: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, bool):
+            answers[key] = "yes" if value else "no"
+        elif isinstance(value, list | tuple):
+            answers[key] = list(value)
+        elif value is not None and key != "when_happened":
+            answers[key] = str(value)
+    return answers
 
 
 # --- JSON nested deeply ------------------------------------------------------------------------------
@@ -104,10 +115,10 @@ def test_json_nested_deeply_is_400_and_never_a_lambda_error(aws: LocalResources,
 
 @pytest.mark.parametrize("value", ["yes", "true", 1, "1", "on"])
 def test_booleans_are_json_booleans_only(gateway: Gateway, value: Any) -> None:
-    status, body = post(gateway, as_json(complaint(consent_privacy=value)))
-    assert status == 422 and "Tick the box" in messages(body)["consent_privacy"]
-    status, body = post(gateway, as_json(complaint(consent_email=value)))
-    assert status == 422 and "consent_email" in messages(body)
+    status, body = post(gateway, as_json(complaint(advocacy_offered=value)))
+    assert status == 422 and "advocacy_offered" in messages(body)
+    status, body = post(gateway, as_json(complaint(raised_already=value)))
+    assert status == 422 and "raised_already" in messages(body)
     assert stored_nothing()
 
 
@@ -115,7 +126,7 @@ def test_booleans_are_json_booleans_only(gateway: Gateway, value: Any) -> None:
 def test_text_that_is_only_invisible_characters_is_empty(gateway: Gateway, invisible: str) -> None:
     status, body = post(gateway, as_json(complaint(what_happened=invisible)))
     assert status == 422 and messages(body)["what_happened"] == "Tell us what you want to say"
-    status, body = post(gateway, as_json(complaint(email=invisible, consent_email=False)))
+    status, body = post(gateway, as_json(complaint(email=invisible)))
     assert status == 422 and "Enter your email address" in messages(body)["email"]
     assert stored_nothing()
     status, _ = post(gateway, as_json(complaint(name=invisible)))
@@ -125,7 +136,7 @@ def test_text_that_is_only_invisible_characters_is_empty(gateway: Gateway, invis
 
 
 SINGLE_LINE = ["child_name", "name", "advocate_name", "advocate_organisation", "team_or_worker", "phone"]
-FREE_TEXT = ["what_happened", "outcome_wanted", "address", "support_needs"]
+FREE_TEXT = ["what_happened", "outcome_wanted", "address", "support_other"]
 
 
 @pytest.mark.parametrize("field", SINGLE_LINE + FREE_TEXT + ["email", "advocate_email", "service_area"])
@@ -219,7 +230,7 @@ def test_invalid_utf8_is_400_whatever_the_case_of_the_content_type(
 ) -> None:
     from functions.intake.handler import handler
 
-    raw = b'{"kind": "comment", "what_happened": "caf\xe9", "role": "parent", "consent_privacy": true}'
+    raw = b'{"kind": "comment", "what_happened": "caf\xe9", "role": "parent"}'
     result = handler(
         event(base64.b64encode(raw).decode(), {"Content-Type": content_type}, b64=True),
         LambdaContext(function_name="Intake"),
@@ -305,7 +316,8 @@ def maximal(wide: str = WIDE) -> dict[str, Any]:
         team_or_worker=wide * limits["team_or_worker"],
         what_happened=wide * limits["what_happened"],
         outcome_wanted=wide * limits["outcome_wanted"],
-        support_needs=wide * limits["support_needs"],
+        support=["other"],
+        support_other=wide * limits["support_other"],
     )
 
 
@@ -316,37 +328,45 @@ def test_a_maximal_payload_in_four_byte_characters_is_accepted_as_json(gateway: 
     assert status == 201, receipt
 
 
-def test_a_maximal_payload_in_four_byte_characters_is_accepted_by_the_form(gateway: Gateway) -> None:
-    values = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in maximal().items()}
-    values.update(consent_privacy="yes", consent_email="yes", form_token=TOKEN, website="")
-    del values["when_happened"]
-    body = urlencode(values).encode()
-    assert 128 * 1024 < len(body) <= MAX_FORM_BODY_BYTES
-    status, page = post_form(gateway, body)
-    assert status == 201, page[:2000]
+def test_the_longest_page_with_every_other_answer_at_its_limit_is_accepted_by_the_form(
+    gateway: Gateway,
+) -> None:
+    """The longest page (what happened, and what should happen, at 5,000 four-byte characters each),
+    posted with every other answer at its limit sealed with it (in characters that do not compress),
+    fits the form's limit."""
+    varied = random.Random(7)
+    answers = {
+        k: "".join(chr(varied.randrange(0x20000, 0x2A6D6)) for _ in v)
+        if k.endswith(("name", "address", "other", "organisation", "worker"))
+        else v
+        for k, v in as_form_answers(maximal()).items()
+    }
+    page = {"what_happened": answers.pop("what_happened"), "outcome_wanted": answers.pop("outcome_wanted")}
+    body = urlencode({"page": "what", "state": sealed(answers), "js": "on", **page}).encode()
+    assert 120 * 1024 < len(body) <= MAX_FORM_BODY_BYTES
+    status, html = post_form(gateway, body)
+    assert status == 200 and "Check your answers" in html, html[:2000]
+    state = html.split('name="state" value="', 2)[1].split('"', 1)[0]
+    status, _ = post_form(
+        gateway, urlencode({"page": "check", "state": state, "goto": "send", "js": "on"}).encode()
+    )
+    assert status == 303
 
 
 def test_arabic_within_every_field_limit_is_accepted_by_the_form(gateway: Gateway) -> None:
-    values = {k: str(v) for k, v in maximal("\u0639").items() if not isinstance(v, bool)}
-    values.update(consent_privacy="yes", consent_email="yes", form_token=TOKEN, website="")
-    del values["when_happened"]
-    body = urlencode(values).encode()
-    assert len(body) > 64 * 1024, "the old limit refused this"
+    answers = as_form_answers(maximal("\u0639"))
+    body = urlencode({"page": "check", "state": sealed(answers), "goto": "send"}).encode()
     status, _ = post_form(gateway, body)
-    assert status == 201
+    assert status == 303
+    assert len(cases()) == 1
 
 
-def test_a_form_post_over_the_size_limit_comes_back_with_what_was_typed(gateway: Gateway) -> None:
+def test_a_form_post_over_the_size_limit_is_refused_and_nothing_is_stored(gateway: Gateway) -> None:
     typed = "I want to tell you about my placement. " + WIDE * 20_000
     body = urlencode(form_values(what_happened=typed, name="Jo Bloggs")).encode()
     assert len(body) > MAX_FORM_BODY_BYTES
     status, page = post_form(gateway, body)
-    assert status == 413
-    assert "There is a problem" in page and 'href="#what_happened"' in page
-    assert "we kept the first 5,000 characters" in page
-    assert "I want to tell you about my placement. " + WIDE * 100 in page, "what was typed is kept"
-    assert 'value="Jo Bloggs"' in page and 'value="jo@example.org"' in page
-    assert f'value="{TOKEN}"' in page
+    assert status == 413 and "too large" in page
     assert cases() == []
 
 
@@ -363,9 +383,7 @@ def test_a_json_post_over_the_size_limit_is_413_naming_the_limit(gateway: Gatewa
 def test_the_honeypot_sent_twice_with_one_value_empty_is_still_caught(
     gateway: Gateway, order: tuple[str, str]
 ) -> None:
-    values = form_values()
-    del values["website"]
-    body = urlencode(values) + "".join(f"&website={quote(v)}" for v in order)
+    body = "page=start" + "".join(f"&website={quote(v)}" for v in order)
     status, page = post_form(gateway, body.encode())
     assert status == 400 and "CSC-" not in page
     assert cases() == []
@@ -399,20 +417,37 @@ def test_every_answer_of_both_handlers_carries_the_security_headers(
     check("json", "POST", "/representations", JSON, b"{}")
     check("json", "POST", "/representations", JSON, json.dumps(complaint()).encode("utf-16"))
     check("form", "GET", "/", {}, b"")
+    for path in ("/help", "/privacy", "/accessibility", "/confirmation?c=nope"):
+        check("form", "GET", path, {}, b"")
     check("form", "POST", "/", FORM, urlencode(form_values()).encode())
     check("form", "POST", "/", FORM, urlencode(form_values(website="x")).encode())
-    check("form", "POST", "/", FORM, urlencode(form_values(what_happened="")).encode())
-    check("form", "POST", "/", FORM, urlencode(form_values(what_happened=WIDE * 20_000)).encode())
+    check("form", "POST", "/", FORM, urlencode({"page": "who", "state": sealed({})}).encode())
+    check("form", "POST", "/", FORM, urlencode(form_values(what_happened=WIDE * 40_000)).encode())
     check("form", "POST", "/", {"Content-Type": "text/plain"}, b"x")
+    answers = as_form_answers(complaint(what_happened="Another one."))
+    check(
+        "form",
+        "POST",
+        "/",
+        FORM,
+        urlencode({"page": "check", "state": sealed(answers), "goto": "send"}).encode(),
+    )
 
     def busy(*_: Any, **__: Any) -> Any:
         raise Conflict("the same request is already being processed: try again in a moment")
 
     monkeypatch.setattr(type(wiring.intake_service()), "submit", busy)
     check("json", "POST", "/representations", JSON, as_json(complaint(what_happened="Another one.")))
-    check("form", "POST", "/", FORM, urlencode(form_values(what_happened="Another one.")).encode())
+    answers = as_form_answers(complaint(what_happened="And another."))
+    check(
+        "form",
+        "POST",
+        "/",
+        FORM,
+        urlencode({"page": "check", "state": sealed(answers), "goto": "send"}).encode(),
+    )
     assert seen["json"] == {200, 201, 400, 409, 413, 415, 422}
-    assert seen["form"] == {200, 201, 400, 409, 413, 415, 422}
+    assert seen["form"] == {200, 303, 400, 404, 409, 413, 415, 422}
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/representations"), ("PUT", "/")])

@@ -9,7 +9,6 @@ import email
 import json
 from email.utils import getaddresses, parseaddr
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
@@ -21,6 +20,7 @@ from infra.local.streams import StreamPump
 from shared import names
 from shared.domain.policy import CouncilPolicy
 from tests.conftest import as_json, complaint
+from tests.form_walk import Walk
 
 ATTACKER = "attacker@evil.example"
 INJECTED = "URGENT: your case is closed, pay at http://evil.example"
@@ -86,22 +86,12 @@ def test_a_crafted_submission_cannot_make_heard_mail_any_other_address(aws: Loca
         assert status in (201, 422), payload
         accepted += status == 201
     for address in CRAFTED_ADDRESSES:  # the form, the same
-        values = {
-            "kind": "complaint",
-            "role": "parent",
-            "what_happened": INJECTED,
-            "name": "Jo",
-            "email": address,
-            "preferred_contact": "email",
-            "consent_email": "yes",
-            "consent_privacy": "yes",
-            "advocacy": "has-one",
-            "advocate_email": address,
-        }
-        status, _, _ = gateway.dispatch(
-            "POST", "/", {"Content-Type": "application/x-www-form-urlencoded"}, urlencode(values).encode()
-        )
-        assert status == 422
+        walk = Walk(gateway)
+        walk.start()
+        walk.through({"role": "child-in-need"}, {"kind": "comment"}, {"what_happened": INJECTED})
+        assert walk.answer(advocacy="has-one", advocate_name="Ash", advocate_email=address).status == 422
+        walk.through({"advocacy": "wants-one"})
+        assert walk.answer(name="Jo", preferred_contact="email", email=address).status == 422
     # An accepted submission with a crafted name still sends, greeting only "Jo" or nobody.
     status, _, payload = gateway.dispatch(
         "POST",
@@ -136,7 +126,7 @@ def test_a_crafted_submission_cannot_make_heard_mail_any_other_address(aws: Loca
     assert greeting
     for sent_email in greeting:
         for part in (sent_email["text"], sent_email["html"]):
-            assert "Dear Jo," in part or "Dear Sir or Madam," in part
+            assert "Dear Jo," in part or "Hello," in part
             assert "Bloggs" not in part and "URGENT" not in part and "evil" not in part
     assert any("Dear Jo," in e["text"] for e in greeting)
 

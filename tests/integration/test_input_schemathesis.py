@@ -63,13 +63,14 @@ def test_every_check_is_known() -> None:
 def test_the_service_keeps_the_documents_promises(case: schemathesis.Case, service: LocalService) -> None:
     # The two rules a static schema cannot state: "not in the future" (today moves) and a fresh
     # Idempotency-Key per request (the same key with a different body is refused, as documented).
-    if isinstance(case.body, dict) and isinstance(case.body.get("when_happened"), str):
-        today = london_date(config.clock().now())
-        try:
-            if date.fromisoformat(case.body["when_happened"]) > today:
-                case.body["when_happened"] = today.isoformat()
-        except ValueError:
-            pass
+    for day in ("when_happened", "child_date_of_birth"):
+        if isinstance(case.body, dict) and isinstance(case.body.get(day), str):
+            today = london_date(config.clock().now())
+            try:
+                if date.fromisoformat(case.body[day]) > today:
+                    case.body[day] = today.isoformat()
+            except ValueError:
+                pass
     if (
         case.headers
         and "Idempotency-Key" in case.headers
@@ -77,4 +78,9 @@ def test_the_service_keeps_the_documents_promises(case: schemathesis.Case, servi
         and case.meta.generation.mode.is_positive
     ):
         case.headers["Idempotency-Key"] = uuid.uuid4().hex
-    case.call_and_validate(base_url=service.url, checks=CHECKS_RUN)
+    checks = CHECKS_RUN
+    if case.operation.definition.raw.get("operationId") == "submitForm":
+        # A form page carries the answers so far sealed by the service: no generated value is one, so a
+        # schema-valid post is refused as expired (400), as documented; every other check still runs.
+        checks = [c for c in CHECKS_RUN if getattr(c, "__name__", "") != "positive_data_acceptance"]
+    case.call_and_validate(base_url=service.url, checks=checks)

@@ -52,6 +52,7 @@ def test_a_complaint_is_recorded_with_its_history_notifications_and_counter(
         "received_date": "2026-11-26",
         "acknowledgement_due": "2026-12-01",
         "response_due": "2026-12-10",
+        "advocacy_arrange_by": None,
     }
     items = table_items(aws)
     by_type: dict[str, list[dict[str, Any]]] = {}
@@ -60,7 +61,7 @@ def test_a_complaint_is_recorded_with_its_history_notifications_and_counter(
     (case,) = by_type["case"]
     assert case["reference"] == "CSC-2026-00001"
     assert case["version"] == 1
-    assert case["channel"] == "online-form"
+    assert case["channel"] == "public-api"
     assert case["suggested_procedure"] == "statutory"
     assert case["complainant"]["email"] == "sam@example.org"
     assert case["financial_year"] == 2026
@@ -93,7 +94,16 @@ def test_references_count_up_and_a_child_is_offered_an_advocate(
     assert receipt["reference"] == "CSC-2026-00002"
     child_case = next(c for c in case_items(aws) if c["reference"] == "CSC-2026-00002")
     assert child_case["by_a_child"] is True
-    assert child_case["advocacy"]["offered"] is True
+    assert child_case["channel"] == "public-api", "the JSON API's cases are not the online form's"
+    # Nobody offered this child an advocate through the API: no offer is recorded (the officer makes one).
+    assert child_case["advocacy"]["offered"] is False and child_case["advocacy"]["offered_on"] is None
+    offered = complaint(role="child-in-need", on_behalf_of=None, advocacy_offered=True, advocacy="wants-one")
+    status, receipt = post(gateway, as_json(offered))
+    assert status == 201 and receipt["advocacy_arrange_by"] == "2026-11-30"  # 2 working days from Thu
+    offered_case = next(c for c in case_items(aws) if c["reference"] == receipt["reference"])
+    assert offered_case["advocacy"]["offered"] is True
+    assert offered_case["advocacy"]["offered_on"] == "2026-11-26"
+    assert offered_case["advocacy"]["arrange_by"] == "2026-11-30"
 
 
 def test_the_same_idempotency_key_returns_the_same_reference(gateway: Gateway, aws: LocalResources) -> None:
@@ -152,15 +162,17 @@ def test_concurrent_submissions_get_distinct_references(gateway: Gateway, aws: L
         ({"email": "not-an-email"}, "email", "correct format"),
         ({"what_happened": ""}, "what_happened", "Tell us what you want to say"),
         ({"what_happened": "x" * 5001}, "what_happened", "5,000 characters or fewer"),
-        ({"consent_privacy": False}, "consent_privacy", "Tick the box"),
+        ({"consent_privacy": True}, "consent_privacy", "not something we ask for"),
+        ({"subject": None}, "subject", "Choose what your complaint is about"),
+        ({"preferred_contact": None}, "preferred_contact", "Choose how you would like us to contact you"),
         ({"when_happened": "2027-01-01"}, "when_happened", "today or in the past"),
         ({"service_area": "space-travel"}, "service_area", "Choose a service"),
         ({"favourite_colour": "blue"}, "favourite_colour", "not something we ask for"),
         ({"preferred_contact": "phone"}, "phone", "Enter your phone number"),
         (
-            {"email": None, "consent_email": True, "preferred_contact": "post", "address": "1 High St"},
-            "email",
-            "if you want us to email you",
+            {"support": ["interpreter"], "interpreter_language": "Klingon"},
+            "interpreter_language",
+            "from the list",
         ),
     ],
 )
@@ -179,7 +191,7 @@ def test_missing_fields_are_named(gateway: Gateway, aws: LocalResources) -> None
     status, body = post(gateway, as_json({"kind": "comment"}))
     assert status == 422
     fields = [e["field"] for e in body["errors"]]
-    assert fields == ["role", "what_happened", "consent_privacy"]
+    assert fields == ["role", "what_happened"]
 
 
 def test_wrong_content_type_size_and_json_are_refused(gateway: Gateway, aws: LocalResources) -> None:
@@ -209,6 +221,7 @@ def test_the_receipt_reveals_nothing_about_other_cases(gateway: Gateway, aws: Lo
     status, receipt = post(gateway, as_json(complaint(what_happened="A different complaint altogether.")))
     assert status == 201
     assert set(receipt) == {
+        "advocacy_arrange_by",
         "reference",
         "kind",
         "status",

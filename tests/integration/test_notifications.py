@@ -85,8 +85,10 @@ def test_acknowledgement_and_team_alert_are_sent_once(aws: LocalResources, submi
     assert set(case_notifications(receipt["reference"]).values()) == {"sent"}
 
 
-def test_no_email_without_consent_but_the_team_is_always_told(aws: LocalResources, submit: Any) -> None:
-    submit(complaint(consent_email=False))
+def test_no_email_unless_email_is_chosen_but_the_team_is_always_told(
+    aws: LocalResources, submit: Any
+) -> None:
+    submit(complaint(preferred_contact="phone", phone="07700 900982"))
     pump(aws).drain()
     assert [e["to"] for e in sent_emails()] == ["complaints-team@heard.example"]
 
@@ -148,12 +150,16 @@ def test_ses_down_dead_letters_then_a_redrive_sends_exactly_once(
 
 
 def test_a_child_gets_a_child_friendly_email(aws: LocalResources, submit: Any) -> None:
-    submit(complaint(role="child-looked-after", on_behalf_of="myself", name="Jo"))
+    submit(complaint(role="child-looked-after", on_behalf_of="myself", name="Jo", advocacy="wants-one"))
     pump(aws).drain()
     ack = next(e for e in sent_emails() if e["to"] == "sam@example.org")
     assert ack["text"].startswith("Hi Jo,")
-    assert "advocate" in ack["text"] and "Childline" in ack["text"]
-    assert "<strong>" in ack["html"]
+    assert "Childline" in ack["text"] and "<strong>" in ack["html"]
+    # The child asked for an advocate: told so, with the service, how to reach it and by when.
+    assert "You asked for an advocate" in ack["text"] and "just tell us" not in ack["text"].lower()
+    assert "Example Advocacy Service" in ack["text"] and "Monday 30 November 2026" in ack["text"]
+    alert = next(e for e in sent_emails() if e["to"] == "complaints-team@heard.example")
+    assert "arrange one with Example Advocacy Service by Monday 30 November 2026" in alert["text"]
 
 
 def test_a_compliment_is_thanked_and_shared_with_the_manager(aws: LocalResources, submit: Any) -> None:
@@ -169,10 +175,14 @@ def test_a_compliment_is_thanked_and_shared_with_the_manager(aws: LocalResources
     pump(aws).drain()
     emails = {e["subject"].split(":")[0]: e for e in sent_emails()}
     assert "Thank you for your compliment" in emails
+    assert emails["Thank you for your compliment"]["text"].startswith("Dear Sam,")
     shared = emails["A compliment for your team"]
-    assert "Priya <b>listened</b>" in shared["text"]
-    assert "Priya &lt;b&gt;listened&lt;/b&gt;" in shared["html"], "markup is shown as text in HTML email"
-    assert "sam@example.org" not in shared["text"]
+    # Staff emails carry no words the public typed: a link to read them in Heard instead.
+    for part in (shared["text"], shared["html"]):
+        assert "Priya" not in part and "listened" not in part and "sam@example.org" not in part
+    assert "https://heard.example/cases/CSC-2026-00001" in shared["text"]
+    alert = next(e for e in sent_emails() if e["to"] == "complaints-team@heard.example")
+    assert "acknowledge by" not in alert["text"].lower() and "Suggested procedure" not in alert["text"]
 
 
 def test_an_advocate_gets_a_copy(aws: LocalResources, submit: Any) -> None:

@@ -309,7 +309,14 @@ def test_a_representation_made_by_phone_is_registered_with_the_date_it_was_recei
 def test_a_subject_access_export_withholds_what_the_officer_chooses_and_records_why(
     service: LocalService,
 ) -> None:
-    reference = submit(service, name="Sam Jones", child_name="Alex Jones", phone="07700 900982")
+    reference = submit(
+        service,
+        name="Sam Jones",
+        child_name="Alex Jones",
+        child_date_of_birth="2014-05-04",
+        child_view="knows-and-agrees",
+        phone="07700 900982",
+    )
     _, headers, _ = call(service, "GET", f"/cases/{reference}", "complaints-officer")
     note = {"action": "note", "text": "Spoke to the school about Alex."}
     assert (
@@ -337,6 +344,8 @@ def test_a_subject_access_export_withholds_what_the_officer_chooses_and_records_
     assert status == 200, part
     assert part["withheld"] == withhold
     assert part["case"]["complainant"]["child_name"] == "[withheld]"
+    assert part["case"]["complainant"]["child_date_of_birth"] == "[withheld]"
+    assert part["case"]["complainant"]["child_view"] == "[withheld]"
     assert part["case"]["complainant"]["name"] == "Sam Jones", "only what was chosen is withheld"
     assert part["events"][1]["changes"] == "[withheld]" and "Alex" not in json.dumps(part)
     reads = boto3.client("dynamodb").query(
@@ -509,7 +518,6 @@ def test_a_letter_owed_to_someone_who_chose_post_is_recorded_for_an_officer_to_s
         preferred_contact="post",
         address="1 High Street, Example City",
         email=None,
-        consent_email=False,
     )
     act_as(service, reference, "complaints-officer", ACCEPT)
     _, _, body = call(service, "GET", f"/cases/{reference}/events", "complaints-officer")

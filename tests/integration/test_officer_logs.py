@@ -34,7 +34,7 @@ PERSONAL = {
     "team_or_worker": "Ms Persephone Thistlewood",
     "what_happened": "Marigold's contact visits with her grandmother Ottoline were cancelled six times.",
     "outcome_wanted": "Reinstate the Tuesday visits at the Cobblestone family centre.",
-    "support_needs": "I am dyslexic; please phone before writing.",
+    "support_other": "I am dyslexic; please phone before writing.",
 }
 NOTE = "Spoke to Zebedee about the octarine teapot incident at the Cobblestone centre."
 INVESTIGATOR_NAME = "Ignatius Pemberton-Skye"
@@ -169,13 +169,13 @@ def lifecycle(api: Api) -> str:
     body = {
         "kind": "complaint",
         "role": "parent",
+        "subject": "childrens-social-care",
         "on_behalf_of": "a-child",
         "preferred_contact": "email",
         "advocacy": "has-one",
+        "support": ["other"],
         "service_area": "social-work",
         "when_happened": "2026-10-01",
-        "consent_privacy": True,
-        "consent_email": True,
         **PERSONAL,
     }
     status, _, receipt = api.call("POST", "/representations", None, body, {"Idempotency-Key": "logs-1"})

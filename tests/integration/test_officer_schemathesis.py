@@ -164,7 +164,7 @@ def token(service: LocalService) -> str:
     bodies = [
         complaint(service_area="social-work"),
         complaint(kind="comment", service_area=None),
-        {"kind": "compliment", "role": "parent", "what_happened": "Thank you!", "consent_privacy": True},
+        {"kind": "compliment", "role": "parent", "what_happened": "Thank you!"},
     ]
     references = []
     for body in bodies:
@@ -288,7 +288,6 @@ def test_a_case_registered_by_another_channel_can_be_read_by_its_reference(
             "kind": "comment",
             "role": "other",
             "what_happened": "Kind words",
-            "consent_privacy": True,
         },
     }
     auth = {"Authorization": token}

@@ -144,9 +144,10 @@ def test_a_child_is_suggested_the_statutory_procedure_with_its_timescales(
     # Stage 1 in 10 working days: Thu 26 Nov -> Thu 10 Dec.
     assert case["stage1_due"] == "2026-12-10"
     assert (receipt["acknowledgement_due"], receipt["response_due"]) == ("2026-12-01", "2026-12-10")
-    # s.26A: every child complainant is offered an advocate.
+    # s.26A: every child complainant must be offered an advocate; nobody did through the API, so the
+    # case says so (the team alert asks the officer to offer one).
     assert case["by_a_child"] is True
-    assert case["advocacy"]["offered"] is True
+    assert case["advocacy"]["offered"] is False
     assert case["late"] is False
 
 
@@ -197,12 +198,14 @@ def test_a_comment_is_feedback_with_no_stage_1_due_date(gateway: Gateway, aws: L
         "role": "parent",
         "what_happened": "The new waiting room is much better, but the sign outside is hard to read.",
         "when_happened": "2020-01-01",  # long ago: a comment is never "late"
-        "consent_privacy": True,
     }
     receipt, case = submit(gateway, aws, body)
     assert case["kind"] == "comment"
-    assert track_for(Kind(case["kind"]), Procedure(case["suggested_procedure"])) is Track.FEEDBACK
+    assert case["suggested_procedure"] is None, "neither statutory nor corporate"
+    assert track_for(Kind(case["kind"]), Procedure.CORPORATE) is Track.FEEDBACK
     assert case["stage1_due"] is None
+    # No statutory acknowledgement clock: the council's reply time (5 working days: Thu 26 Nov -> 3 Dec).
+    assert case["acknowledgement_due"] == "2026-12-03"
     assert receipt["response_due"] is None
     assert case["late"] is False
     assert case["status"] == "received"

@@ -156,3 +156,18 @@ def test_the_generated_table_is_what_the_generator_writes() -> None:
 def test_years_outside_the_table_come_from_the_package() -> None:
     assert not CAL.is_working_day(D("2060-12-25"))
     assert CAL.is_working_day(D("2060-12-23"))
+
+
+def test_deemed_receipt_is_a_council_switch_and_off_the_clock_starts_on_the_day_received() -> None:
+    saturday = date(2026, 11, 28)
+    # On (the default): deemed received Monday 30 Nov; 3 working days after it is Thursday 3 Dec.
+    assert CouncilPolicy().due_date(Procedure.STATUTORY, Step.ACKNOWLEDGEMENT, saturday) == date(2026, 12, 3)
+    # Off: 3 working days after Saturday itself are Mon 30 Nov, Tue 1 and Wed 2 Dec.
+    off = CouncilPolicy(deemed_receipt_next_working_day=False)
+    assert off.calendar().deemed_receipt(saturday) == saturday
+    assert off.due_date(Procedure.STATUTORY, Step.ACKNOWLEDGEMENT, saturday) == date(2026, 12, 2)
+    # A working day is the same either way.
+    thursday = date(2026, 11, 26)
+    assert off.due_date(Procedure.STATUTORY, Step.STAGE1, thursday) == CouncilPolicy().due_date(
+        Procedure.STATUTORY, Step.STAGE1, thursday
+    )

@@ -183,7 +183,7 @@ def test_resuming_over_christmas_skips_the_holidays() -> None:
 
 
 def test_stage1_pauses_while_an_advocate_is_appointed_and_an_extension_keeps_the_paused_days() -> None:
-    accepted = act(new_case(), ACCEPT)
+    accepted = act(new_case(advocacy_offered=True), ACCEPT)  # the form offered one
     with pytest.raises(IllegalTransition, match="may only be done by: complaints-officer"):
         act(
             accepted,

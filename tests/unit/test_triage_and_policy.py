@@ -20,24 +20,36 @@ from shared.domain.triage import (
     route,
     suggest_procedure,
 )
-from shared.domain.vocabulary import STATUTORY_ROLES, ComplainantRole, Kind, Procedure
+from shared.domain.vocabulary import STATUTORY_ROLES, ComplainantRole, Kind, Procedure, Subject
+
+CARE = Subject.CHILDRENS_SOCIAL_CARE
 
 
 @pytest.mark.parametrize("role", sorted(STATUTORY_ROLES))
 def test_statutory_roles_get_the_statutory_procedure(role: ComplainantRole) -> None:
-    suggestion = suggest_procedure(Kind.COMPLAINT, role)
+    suggestion = suggest_procedure(Kind.COMPLAINT, role, CARE)
     assert suggestion.procedure is Procedure.STATUTORY
     assert not suggestion.needs_sufficient_interest_decision
+    # Eligibility is role *and* subject: the same person about something else is corporate.
+    assert suggest_procedure(Kind.COMPLAINT, role, Subject.SOMETHING_ELSE).procedure is Procedure.CORPORATE
 
 
 def test_sufficient_interest_needs_a_decision_and_others_go_corporate() -> None:
     assert suggest_procedure(
-        Kind.COMPLAINT, ComplainantRole.SUFFICIENT_INTEREST
+        Kind.COMPLAINT, ComplainantRole.SUFFICIENT_INTEREST, CARE
     ).needs_sufficient_interest_decision
-    assert suggest_procedure(Kind.COMPLAINT, ComplainantRole.OTHER).procedure is Procedure.CORPORATE
-    assert suggest_procedure(Kind.COMPLAINT, ComplainantRole.PARENT, about_a_child=False).procedure is (
-        Procedure.CORPORATE
-    )
+    assert suggest_procedure(Kind.COMPLAINT, ComplainantRole.OTHER, CARE).procedure is Procedure.CORPORATE
+
+
+def test_an_advocate_acts_for_a_child_so_the_childs_wishes_are_checked_not_their_interest() -> None:
+    suggestion = suggest_procedure(Kind.COMPLAINT, ComplainantRole.ADVOCATE, CARE)
+    assert suggestion.procedure is Procedure.STATUTORY
+    assert suggestion.needs_child_wishes_check and not suggestion.needs_sufficient_interest_decision
+
+
+@pytest.mark.parametrize("kind", [Kind.COMMENT, Kind.COMPLIMENT])
+def test_comments_and_compliments_follow_no_procedure(kind: Kind) -> None:
+    assert suggest_procedure(kind, ComplainantRole.PARENT, CARE).procedure is None
 
 
 def test_sufficient_interest_decisions_record_reasons_and_tell_a_refused_person() -> None:
