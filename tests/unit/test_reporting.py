@@ -13,7 +13,8 @@ from shared.domain.stages import Actor
 from shared.reporting.annual import change, percent, year_figures
 from shared.reporting.memory import InMemoryCases
 from shared.reporting.source import activity_dates, quarter_of
-from tests.unit.test_casefile import ACCEPT, POLICY, act, complaint, new_case
+from tests.conftest import complaint
+from tests.unit.test_casefile import ACCEPT, POLICY, act, new_case
 
 PAUSE = {"action": "pause-stage1", "reason": "An advocate is being appointed"}
 RESUME = {"action": "resume", "reason": "The advocate is appointed"}
