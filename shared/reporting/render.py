@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from shared.reporting.annual import AnnualReport, StageTimeliness
 from shared.templating import environment
@@ -62,14 +62,29 @@ def bar_chart(title: str, rows: list[tuple[str, int | float]], width: int = 640)
         y = 5 + i * row_height
         length = value * scale
         bars.append(
-            f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="18" fill="{BAR}"/>'
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 17}">{value:g}</text>'
+            Markup(
+                '<text x="{}" y="{}" text-anchor="end">{}</text>'
+                '<rect x="{}" y="{}" width="{:.1f}" height="18" fill="{}"/><text x="{:.1f}" y="{}">{:g}</text>'
+            ).format(
+                label_width - 8,
+                y + 17,
+                label,
+                label_width,
+                y + 4,
+                length,
+                BAR,
+                label_width + length + 6,
+                y + 17,
+                value,
+            )
         )
+    return _svg(title, width, height, bars)
+
+
+def _svg(title: str, width: int, height: int, parts: list[Markup]) -> Markup:
     return Markup(
-        f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="100%" '
-        f'class="chart"><title>{escape(title)}</title>{"".join(bars)}</svg>'
-    )
+        '<svg role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" class="chart"><title>{}</title>{}</svg>'
+    ).format(title, width, height, title, Markup("").join(parts))
 
 
 def column_chart(
@@ -84,7 +99,11 @@ def column_chart(
     top = max(values, default=0) or 1
     scale = (bottom - 20) / top
     step = (width - left - 10) / max(len(groups), 1)
-    parts = [f'<line x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}" stroke="#0b0c0c"/>']
+    parts = [
+        Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#0b0c0c"/>').format(
+            left, bottom, width - 10, bottom
+        )
+    ]
     for i, (label, now, before) in enumerate(groups):
         x = left + i * step + step * 0.15
         for j, (value, colour) in enumerate(((now, BAR), (before, PREVIOUS))):
@@ -92,23 +111,34 @@ def column_chart(
                 continue
             bar_x, tall = x + j * step * 0.36, value * scale
             parts.append(
-                f'<rect x="{bar_x:.1f}" y="{bottom - tall:.1f}" width="{step * 0.34:.1f}" height="{tall:.1f}" '
-                f'fill="{colour}"/><text x="{bar_x + step * 0.17:.1f}" y="{bottom - tall - 4:.1f}" '
-                f'text-anchor="middle">{value:g}</text>'
+                Markup(
+                    '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"/>'
+                    '<text x="{:.1f}" y="{:.1f}" text-anchor="middle">{:g}</text>'
+                ).format(
+                    bar_x,
+                    bottom - tall,
+                    step * 0.34,
+                    tall,
+                    colour,
+                    bar_x + step * 0.17,
+                    bottom - tall - 4,
+                    value,
+                )
             )
         parts.append(
-            f'<text x="{x + step * 0.35:.1f}" y="{bottom + 18}" text-anchor="middle">{escape(label)}</text>'
+            Markup('<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>').format(
+                x + step * 0.35, bottom + 18, label
+            )
         )
     if limit:
         y = bottom - limit * scale
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{LIMIT}" stroke-dasharray="6 4"/>'
-            f'<text x="{width - 12}" y="{y - 4:.1f}" text-anchor="end" fill="{LIMIT}">timescale {limit:g}</text>'
+            Markup(
+                '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4"/>'
+                '<text x="{}" y="{:.1f}" text-anchor="end" fill="{}">timescale {:g}</text>'
+            ).format(left, y, width - 10, y, LIMIT, width - 12, y - 4, LIMIT, limit)
         )
-    return Markup(
-        f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="100%" '
-        f'class="chart"><title>{escape(title)}</title>{"".join(parts)}</svg>'
-    )
+    return _svg(title, width, height, parts)
 
 
 def _quarters(now: StageTimeliness, before: StageTimeliness) -> list[tuple[str, float | None, float | None]]:
