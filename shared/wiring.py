@@ -9,6 +9,7 @@ from shared.adapters.dynamodb import DynamoCaseStore
 from shared.config import clock, policy, settings
 
 if TYPE_CHECKING:  # imported where built, so a function loads only what it uses (cold start)
+    from shared.adapters.dynamodb import DynamoReportSource
     from shared.adapters.idempotency import PowertoolsIdempotency
     from shared.intake import IntakeService
     from shared.notifier import NotificationSender
@@ -17,6 +18,14 @@ if TYPE_CHECKING:  # imported where built, so a function loads only what it uses
 @cache
 def case_store() -> DynamoCaseStore:
     return DynamoCaseStore(settings().table_name)
+
+
+@cache
+def report_source() -> DynamoReportSource:
+    """The case table as the reports read it (shared.reporting.source.ReportSource)."""
+    from shared.adapters.dynamodb import DynamoReportSource
+
+    return DynamoReportSource(settings().table_name)
 
 
 @cache
@@ -49,6 +58,7 @@ def reset() -> None:
     settings.cache_clear()
     policy.cache_clear()
     case_store.cache_clear()
+    report_source.cache_clear()
     idempotency.cache_clear()
     intake_service.cache_clear()
     notification_sender.cache_clear()

@@ -3,9 +3,12 @@ read through the financial-year, activity and open-case indexes a page at a time
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from typing import Any
+
+import pytest
 
 from infra.local.emulator import LocalResources
 from shared.adapters.dynamodb import DynamoReportSource
@@ -50,3 +53,13 @@ def test_context_figures_are_kept_per_year(aws: LocalResources) -> None:
     store.put_context_figures(2015, ContextFigures(referrals=7990))
     assert store.context_figures(2015) == ContextFigures(referrals=7990)
     assert store.context_figures(2014) is None
+
+
+def test_heard_report_annual_reads_the_table(aws: LocalResources, capsys: pytest.CaptureFixture[str]) -> None:
+    from shared.cli import main
+
+    DynamoReportSource(aws.table_name).put_context_figures(2015, ContextFigures(referrals=7987))
+    assert main(["report", "annual", "--year", "2015", "--as-at", "2016-05-01"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["report_date"] == "2016-05-01" and report["current"]["received"]["complaints"] == 0
+    assert report["current"]["context"] == {"referrals": 7987, "children_receiving_services": None}
