@@ -212,6 +212,16 @@ def activity_sk(what: str) -> str:
     return f"{ACTIVITY_PREFIX}{what}"
 
 
+def actions_pk(status: str) -> str:
+    """by-activity partition of action plans' actions by status (open, done), sorted by due date."""
+    return f"ACTIONS#{status}"
+
+
+def action_sk(item_id: str) -> str:
+    """An action of the case's plan, beside the case (for the actions index)."""
+    return f"ACTION#{item_id}"
+
+
 #: The context figures an officer enters for a financial year (referrals, children receiving services).
 CONTEXT_PK: Final = "CONTEXT"
 

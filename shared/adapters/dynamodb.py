@@ -409,6 +409,25 @@ class DynamoCaseStore:
                 }
             }
             for what, day in activity_dates(decision.case).items()
+        ] + [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_item(
+                        {
+                            names.PK: names.case_pk(case_id),
+                            names.SK: names.action_sk(item.item_id),
+                            names.TYPE_ATTRIBUTE: names.ACTIVITY_TYPE,
+                            **_gsi(
+                                names.GSI_ACTIVITY,
+                                names.actions_pk(item.status),
+                                names.index_sk(item.due_on.isoformat(), f"{case_id}#{item.item_id}"),
+                            ),
+                        }
+                    ),
+                }
+            }
+            for item in decision.case.action_plan
         ]
 
     def events(self, case_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
@@ -847,6 +866,9 @@ class DynamoReportSource(DynamoCaseStore):
 
     def open_cases(self) -> Iterator[Case]:
         return self._cases_through(names.GSI_OPEN_DUE, names.open_pk(True))
+
+    def with_open_actions(self) -> Iterator[Case]:
+        return self._cases_through(names.GSI_ACTIVITY, names.actions_pk("open"))
 
     def context_figures(self, year: int) -> ContextFigures | None:
         from shared.reporting.source import ContextFigures

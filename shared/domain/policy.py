@@ -186,6 +186,10 @@ class CouncilPolicy(_Strict):
     reminder_working_days_before: tuple[WorkingDays, ...] = (5, 2)
     reminder_hour_london: Annotated[int, Field(ge=0, le=23)] = 9
     overdue_repeat_working_days: WorkingDays = 5
+    # The RAG report: an open case due within this many working days is amber (overdue is red).
+    rag_amber_working_days: Annotated[int, Field(ge=0, le=60)] = 5
+    # Who gets the scorecard bulletin (issue 10): none, no bulletin.
+    senior_leadership_list: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
     extra_bank_holidays: tuple[date, ...] = ()
     removed_bank_holidays: tuple[date, ...] = ()
     complaint_categories: tuple[str, ...] = DEFAULT_COMPLAINT_CATEGORIES

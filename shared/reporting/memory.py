@@ -69,6 +69,9 @@ class InMemoryCases:
     def open_cases(self) -> Iterator[Case]:
         return (case for case in self.cases.values() if case.status not in TERMINAL)
 
+    def with_open_actions(self) -> Iterator[Case]:
+        return (case for case in self.cases.values() if any(i.status == "open" for i in case.action_plan))
+
     def context_figures(self, year: int) -> ContextFigures | None:
         return self._context.get(year)
 

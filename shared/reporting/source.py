@@ -44,6 +44,10 @@ class ReportSource(Protocol):
         """The open cases, through the open-cases index (sorted by due date)."""
         ...
 
+    def with_open_actions(self) -> Iterator[Case]:
+        """The cases whose action plan has an open action, through the actions index; each case once."""
+        ...
+
     def context_figures(self, year: int) -> ContextFigures | None:
         """The context figures entered for financial ``year``, if any."""
         ...
