@@ -145,6 +145,11 @@ OFFICER = FunctionSpec(
         Route("POST", "/cases/{reference}/actions", authorized=True),
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),
+        Route("GET", "/reports/annual", authorized=True),
+        Route("PUT", "/reports/context/{year}", authorized=True),
+        Route("GET", "/reports/scorecard", authorized=True),
+        Route("GET", "/reports/rag", authorized=True),
+        Route("GET", "/reports/action-plans", authorized=True),
     ),
     # Finds a case by reference (that index holds keys only) and lists cases through the indexes that
     # carry summaries only; reads a case and its chronology, updates it under its version and appends
@@ -162,6 +167,14 @@ OFFICER = FunctionSpec(
             ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"), (CASES,)
         ),
         TableAccess(("dynamodb:Query", "dynamodb:PutItem"), (names.PEOPLE_PK,)),
+        # reports: cases by financial year, activity and open actions (keys), then the cases in batches;
+        # the context figures a complaints officer enters
+        TableAccess(("dynamodb:Query",), (names.financial_year_pk("*"),), index=names.GSI_FINANCIAL_YEAR),
+        TableAccess(
+            ("dynamodb:Query",), (names.activity_pk("*"), names.actions_pk("*")), index=names.GSI_ACTIVITY
+        ),
+        TableAccess(("dynamodb:BatchGetItem",), (CASES,)),
+        TableAccess(("dynamodb:GetItem", "dynamodb:PutItem"), (names.CONTEXT_PK,)),
         # registering a representation made by another channel, as intake does
         *_REGISTERS_REPRESENTATIONS,
     ),
