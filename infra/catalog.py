@@ -123,6 +123,22 @@ SWEEPER = FunctionSpec(
     ),
     memory_mb=256,
 )
+#: The scorecard bulletin: run daily, it records the last month's (or quarter's) bulletin once.
+BULLETIN = FunctionSpec(
+    name="Bulletin",
+    handler="functions.bulletin.handler.handler",
+    description="Emails the last period's complaints scorecard to the senior leadership list, once a period",
+    schedule_minutes=24 * 60,
+    table_access=(
+        TableAccess(("dynamodb:Query",), (names.financial_year_pk("*"),), index=names.GSI_FINANCIAL_YEAR),
+        TableAccess(("dynamodb:Query",), (names.activity_pk("*"),), index=names.GSI_ACTIVITY),
+        TableAccess(("dynamodb:Query",), (names.open_pk(True),), index=names.GSI_OPEN_DUE),
+        # reads the cases in batches; writes the bulletin's record and notifications (a case partition)
+        TableAccess(("dynamodb:BatchGetItem", "dynamodb:PutItem"), (CASES,)),
+    ),
+    memory_mb=512,
+    timeout_seconds=60,
+)
 
 ME = FunctionSpec(
     name="Me",
@@ -185,5 +201,5 @@ STAFF_PASSWORD_MIN_LENGTH = 14
 STAFF_TEMPORARY_PASSWORD_DAYS = 3
 STAFF_TOKEN_MINUTES = 60  # ID and access tokens (Cognito's default; moto's tokens last as long)
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, ME, OFFICER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, BULLETIN, ME, OFFICER)
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     annual.add_argument("--demo", action="store_true", help="from the demo years, built in memory (no table)")
     annual.add_argument("--policy", default=None, help=f"council policy JSON (default: ${POLICY_FILE_ENV})")
+    reports.add_parser(
+        "bulletin", help="email the last period's scorecard to the senior leadership list (once a period)"
+    )
     return parser
 
 
@@ -115,6 +118,20 @@ def _notifications(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from shared.config import ConfigurationError, clock
+
+    if args.report == "bulletin":
+        from shared.wiring import bulletin_service
+
+        try:
+            period = bulletin_service().send()
+        except ConfigurationError as exc:
+            return _fail(str(exc))
+        print(
+            f"bulletin for {period} recorded"
+            if period
+            else "no bulletin: already sent, or nobody to send it to"
+        )
+        return 0
     from shared.domain.calendar import london_date
     from shared.reporting.annual import annual_report
     from shared.reporting.render import to_csv, to_html

@@ -151,7 +151,7 @@ def area_pk(service_area: str | None) -> str:
     return f"AREA#{service_area or 'unknown'}"
 
 
-def financial_year_pk(year: int) -> str:
+def financial_year_pk(year: int | str) -> str:
     return f"FY#{year}"
 
 
@@ -197,7 +197,7 @@ def investigator_pk(username: str) -> str:
     return f"INVESTIGATOR#{username}"
 
 
-def activity_pk(year: int) -> str:
+def activity_pk(year: int | str) -> str:
     """by-activity partition: what happened on cases in a financial year (stages started and answered,
     Ombudsman decisions, actions added), whatever year the cases were received in."""
     return f"ACT#{year}"

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # imported where built, so a function loads only what it uses
     from shared.adapters.idempotency import PowertoolsIdempotency
     from shared.intake import IntakeService
     from shared.notifier import NotificationSender
+    from shared.reporting.bulletin import BulletinService
 
 
 @cache
@@ -26,6 +27,14 @@ def report_source() -> DynamoReportSource:
     from shared.adapters.dynamodb import DynamoReportSource
 
     return DynamoReportSource(settings().table_name)
+
+
+@cache
+def bulletin_service() -> BulletinService:
+    from shared.reporting.bulletin import BulletinService
+
+    source = report_source()
+    return BulletinService(source=source, store=source, clock=clock(), policy=policy())
 
 
 @cache
@@ -59,6 +68,7 @@ def reset() -> None:
     policy.cache_clear()
     case_store.cache_clear()
     report_source.cache_clear()
+    bulletin_service.cache_clear()
     idempotency.cache_clear()
     intake_service.cache_clear()
     notification_sender.cache_clear()

@@ -889,6 +889,41 @@ class DynamoReportSource(DynamoCaseStore):
             ),
         )
 
+    def record_bulletin(
+        self, bulletin_id: str, notifications: tuple[Notification, ...], now: datetime
+    ) -> bool:
+        """The bulletin's record (where the notifier keeps its notifications' status, as on a case) and its
+        notifications, in one transaction, once: False if the bulletin was already recorded."""
+        created = now.isoformat()
+        record = {
+            names.PK: names.case_pk(bulletin_id),
+            names.SK: names.CASE_SK,
+            names.TYPE_ATTRIBUTE: "bulletin",
+            "created_at": created,
+            "notifications": {n.notification_id: n.status.value for n in notifications},
+        }
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_item(record),
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": names.PK},
+                }
+            },
+            *(
+                {"Put": {"TableName": self.table_name, "Item": to_item(self._notification_item(n, created))}}
+                for n in notifications
+            ),
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return False
+        return True
+
     def _cases_through(self, index: str, partition: str, page_size: int = _BATCH_GET) -> Iterator[Case]:
         """Each case in ``partition`` of ``index`` once, in the index's order: a query page of keys, then
         the cases of that page in one batch."""

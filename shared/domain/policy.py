@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -189,6 +189,7 @@ class CouncilPolicy(_Strict):
     # The RAG report: an open case due within this many working days is amber (overdue is red).
     rag_amber_working_days: Annotated[int, Field(ge=0, le=60)] = 5
     # Who gets the scorecard bulletin (issue 10): none, no bulletin.
+    bulletin_period: Literal["monthly", "quarterly"] = "quarterly"
     senior_leadership_list: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
     extra_bank_holidays: tuple[date, ...] = ()
     removed_bank_holidays: tuple[date, ...] = ()
