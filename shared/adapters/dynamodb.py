@@ -385,10 +385,15 @@ class DynamoCaseStore:
         replaces it) when the decision changed what they are made from."""
         if not any(field in event.changes for event in decision.events for field in _ACTIVITY_FIELDS):
             return []
+        return self.activity_items(decision.case)
+
+    def activity_items(self, case: Case) -> list[dict[str, Any]]:
+        """Puts of the case's activity items: one per dated activity (in the year's partition) and one per
+        action of its plan (in its status's partition, by due date)."""
         from shared.domain.case import financial_year
         from shared.reporting.source import activity_dates
 
-        case_id = decision.case.case_id
+        case_id = case.case_id
         return [
             {
                 "Put": {
@@ -408,7 +413,7 @@ class DynamoCaseStore:
                     ),
                 }
             }
-            for what, day in activity_dates(decision.case).items()
+            for what, day in activity_dates(case).items()
         ] + [
             {
                 "Put": {
@@ -427,7 +432,7 @@ class DynamoCaseStore:
                     ),
                 }
             }
-            for item in decision.case.action_plan
+            for item in case.action_plan
         ]
 
     def events(self, case_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, Field
 
 from shared.domain.case import financial_year
-from shared.domain.casefile import Case, OmbudsmanOutcome
+from shared.domain.casefile import ActionItem, Case, OmbudsmanOutcome
 from shared.domain.policy import CouncilPolicy
 from shared.domain.stages import Status
-from shared.domain.vocabulary import ComplainantRole, Kind, Outcome, Procedure
+from shared.domain.vocabulary import Channel, ComplainantRole, Kind, Outcome, Procedure
 from shared.reporting.source import ContextFigures, ReportSource, quarter_of
 
 
@@ -171,6 +171,39 @@ class AnnualReport(BaseModel):
     changes: Changes
 
 
+class WorkingDayCount:
+    """Working days between two dates in constant time, by Heard's calendar for ``policy``: the count of
+    working days after the (deemed) start up to and including the end, as
+    :meth:`~shared.domain.calendar.WorkingDayCalendar.working_days_between` counts them, from each
+    year's running totals (computed once a year, on first use)."""
+
+    def __init__(self, policy: CouncilPolicy) -> None:
+        self.calendar = policy.calendar()
+        self._running: dict[int, list[int]] = {}  # per year: working days from 1 January to each day
+
+    def _upto(self, day: date) -> int:
+        year = self._running.get(day.year)
+        if year is None:
+            year, total, first = [], 0, date(day.year, 1, 1)
+            for offset in range((date(day.year + 1, 1, 1) - first).days):
+                total += self.calendar.is_working_day(first + timedelta(days=offset))
+                year.append(total)
+            self._running[day.year] = year
+        return year[day.timetuple().tm_yday - 1]
+
+    def _year_total(self, year: int) -> int:
+        return self._upto(date(year, 12, 31))
+
+    def between(self, start: date, end: date) -> int:
+        start = self.calendar.deemed_receipt(start)
+        if end <= start:
+            return 0
+        if start.year == end.year:
+            return self._upto(end) - self._upto(start)
+        whole_years = sum(self._year_total(y) for y in range(start.year + 1, end.year))
+        return self._year_total(start.year) - self._upto(start) + whole_years + self._upto(end)
+
+
 def year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
@@ -206,151 +239,162 @@ def _stage2_status(case: Case, report_date: date) -> str:
     return "resolved"
 
 
-def _timeliness(cases: Iterable[Case], stage: str, year: int, policy: CouncilPolicy) -> StageTimeliness:
-    calendar = policy.calendar()
-    taken: list[int] = []
-    by_quarter: dict[int, list[int]] = {q: [] for q in (1, 2, 3, 4)}
-    within = extended = within_extended = 0
-    for case in cases:
-        dated = case.stage_dates.get(stage)
-        if dated is None or not _in_year(dated.sent_on, year):
-            continue
-        assert dated.sent_on is not None
-        days = calendar.working_days_between(dated.started_on, dated.sent_on)
-        taken.append(days)
-        by_quarter[quarter_of(dated.sent_on)].append(days)
-        within += dated.sent_on <= dated.due_on
+class _Timeliness:
+    """One stage's responses sent in the year, counted as they are read."""
+
+    def __init__(self, stage: str, year: int, days: WorkingDayCount) -> None:
+        self.stage, self.year, self.days = stage, year, days
+        self.taken: list[int] = []
+        self.by_quarter: dict[int, list[int]] = {q: [] for q in (1, 2, 3, 4)}
+        self.within = self.extended = self.within_extended = 0
+
+    def add(self, case: Case) -> None:
+        dated = case.stage_dates.get(self.stage)
+        if dated is None or dated.sent_on is None or not _in_year(dated.sent_on, self.year):
+            return
+        taken = self.days.between(dated.started_on, dated.sent_on)
+        self.taken.append(taken)
+        self.by_quarter[quarter_of(dated.sent_on)].append(taken)
+        self.within += dated.sent_on <= dated.due_on
         if dated.extended_due_on is not None:
-            extended += 1
-            within_extended += dated.sent_on <= dated.extended_due_on
-    return StageTimeliness(
-        responses=len(taken),
-        average_working_days=average(taken),
-        within_timescale=within,
-        within_timescale_percent=percent(within, len(taken)),
-        extended=extended,
-        within_extended_timescale=within_extended,
-        within_extended_timescale_percent=percent(within_extended, extended),
-        quarters=[
-            QuarterTimeliness(quarter=q, responses=len(v), average_working_days=average(v))
-            for q, v in by_quarter.items()
-        ],
-    )
+            self.extended += 1
+            self.within_extended += dated.sent_on <= dated.extended_due_on
+
+    def figures(self) -> StageTimeliness:
+        return StageTimeliness(
+            responses=len(self.taken),
+            average_working_days=average(self.taken),
+            within_timescale=self.within,
+            within_timescale_percent=percent(self.within, len(self.taken)),
+            extended=self.extended,
+            within_extended_timescale=self.within_extended,
+            within_extended_timescale_percent=percent(self.within_extended, self.extended),
+            quarters=[
+                QuarterTimeliness(quarter=q, responses=len(v), average_working_days=average(v))
+                for q, v in self.by_quarter.items()
+            ],
+        )
 
 
 _OUTCOMES = tuple(o.value for o in Outcome)
 
 
-def _counts(keys: tuple[str, ...], values: Iterable[str]) -> dict[str, int]:
-    counted = Counter(values)
+def _counts(keys: tuple[str, ...], counted: Counter[str]) -> dict[str, int]:
     return {key: counted.get(key, 0) for key in keys} | {k: n for k, n in counted.items() if k not in keys}
 
 
 def year_figures(
-    received: list[Case],
-    active: list[Case],
+    received: Iterable[Case],
+    active: Iterable[Case],
     year: int,
     report_date: date,
     policy: CouncilPolicy,
     context: ContextFigures | None,
+    days: WorkingDayCount | None = None,
 ) -> YearFigures:
     """One year's figures: ``received`` are the cases received in ``year``, ``active`` those with stage
-    activity dated in it (docs/reporting.md)."""
-    kinds = Counter(case.kind for case in received)
-    complaints = [case for case in received if case.kind is Kind.COMPLAINT]
-    compliments = [case for case in received if case.kind is Kind.COMPLIMENT]
-    children = [case for case in complaints if _from_children(case)]
-    started2 = [
-        c for c in active if "stage2" in c.stage_dates and _in_year(c.stage_dates["stage2"].started_on, year)
-    ]
-    statuses2 = Counter(_stage2_status(case, report_date) for case in started2)
-    panels = [
-        c for c in active if "stage3" in c.stage_dates and _in_year(c.stage_dates["stage3"].started_on, year)
-    ]
-    decided = [e for c in active for e in c.ombudsman if _in_year(e.decided_on, year)]
-    answered = [
-        (stage, response, case)
-        for case in active
-        for stage, response in case.responses.items()
-        if _in_year(response.sent_on, year)
-    ]
-    outcomes = {
-        stage: _counts(
-            _OUTCOMES, [f.outcome.value for s, _, c in answered if s == stage for f in c.findings.get(s, ())]
-        )
-        for stage in sorted({s for s, _, _ in answered})
-    }
-    remedies = sum(r.remedies_pence for _, r, _ in answered) + sum(e.remedy_pence for e in decided)
-    actions = [(case, item) for case in active for item in case.action_plan if _in_year(item.added_on, year)]
-    panel_findings = [f.outcome.value for case in panels for f in case.findings.get("stage3", ())]
-    agreeing = sum(
-        1
-        for case in panels
-        if case.findings.get("stage3")
-        and [f.outcome for f in case.findings["stage3"]]
-        == [f.outcome for f in case.findings.get("stage2", ())]
-    )
+    activity dated in it (docs/reporting.md). Each is read once, case by case, and no case is kept."""
+    kinds: Counter[Kind] = Counter()
+    channels: Counter[Channel] = Counter()
+    procedures: Counter[Procedure] = Counter()
+    statuses: Counter[Status] = Counter()
+    compliment_categories: Counter[str] = Counter()
+    complaint_categories: Counter[str] = Counter()
+    children = by_advocate = offered = used = children_using = resolved = 0
+    for case in received:
+        kinds[case.kind] += 1
+        channels[case.channel] += 1
+        if case.kind is Kind.COMPLIMENT and case.categories:
+            compliment_categories.update(case.categories)
+        if case.kind is not Kind.COMPLAINT:
+            continue
+        if case.categories:
+            complaint_categories.update(case.categories)
+        procedures[case.procedure or case.suggested_procedure] += 1
+        statuses[case.status] += 1
+        from_child, advocate = _from_children(case), _advocate_used(case)
+        children += from_child
+        by_advocate += from_child and case.complainant.role == ComplainantRole.ADVOCATE.value
+        offered += case.advocacy.offered
+        used += advocate
+        children_using += from_child and advocate
+        resolved += _resolved_at_stage1(case)
+    days = days or WorkingDayCount(policy)
+    stage1, stage2 = _Timeliness("stage1", year, days), _Timeliness("stage2", year, days)
+    started2 = external = panels = agreeing = decisions = upheld = remedies = 0
+    statuses2: Counter[str] = Counter()
+    panel_findings: Counter[str] = Counter()
+    outcomes: dict[str, Counter[str]] = {}
+    resolutions: Counter[str] = Counter()
+    actions: list[tuple[str, ActionItem]] = []
+    for case in active:
+        stage1.add(case)
+        stage2.add(case)
+        dates = case.stage_dates
+        if "stage2" in dates and _in_year(dates["stage2"].started_on, year):
+            started2 += 1
+            external += case.stage2.investigator is not None and case.stage2.investigator.person.external
+            statuses2[_stage2_status(case, report_date)] += 1
+        if "stage3" in dates and _in_year(dates["stage3"].started_on, year):
+            panels += 1
+            found = [f.outcome for f in case.findings.get("stage3", ())]
+            panel_findings.update(o.value for o in found)
+            agreeing += bool(found) and found == [f.outcome for f in case.findings.get("stage2", ())]
+        for enquiry in case.ombudsman:
+            if _in_year(enquiry.decided_on, year):
+                decisions += 1
+                upheld += enquiry.decision is OmbudsmanOutcome.UPHELD
+                remedies += enquiry.remedy_pence
+        for stage, response in case.responses.items():
+            if _in_year(response.sent_on, year):
+                outcomes.setdefault(stage, Counter()).update(
+                    f.outcome.value for f in case.findings.get(stage, ())
+                )
+                resolutions.update(response.resolutions)
+                remedies += response.remedies_pence
+        actions += [(case.case_id, item) for item in case.action_plan if _in_year(item.added_on, year)]
+    complaints = kinds[Kind.COMPLAINT]
+    actions.sort(key=lambda pair: pair[1].added_on)
     return YearFigures(
         year=year,
         label=year_label(year),
         received=Received(
-            complaints=len(complaints), compliments=len(compliments), comments=kinds[Kind.COMMENT]
+            complaints=complaints, compliments=kinds[Kind.COMPLIMENT], comments=kinds[Kind.COMMENT]
         ),
         complaints_by=ComplaintsBy(
-            children_and_young_people=len(children),
-            of_which_by_an_advocate=sum(
-                c.complainant.role == ComplainantRole.ADVOCATE.value for c in children
-            ),
-            adults=len(complaints) - len(children),
+            children_and_young_people=children,
+            of_which_by_an_advocate=by_advocate,
+            adults=complaints - children,
         ),
-        advocacy=Advocacy(
-            offered=sum(c.advocacy.offered for c in complaints),
-            used=sum(_advocate_used(c) for c in complaints),
-            children_and_young_people_using_one=sum(_advocate_used(c) for c in children),
-        ),
-        channels=dict(Counter(case.channel.value for case in received).most_common()),
-        procedure=_counts(tuple(p.value for p in Procedure), [c.the_procedure.value for c in complaints]),
+        advocacy=Advocacy(offered=offered, used=used, children_and_young_people_using_one=children_using),
+        channels={channel.value: n for channel, n in channels.most_common()},
+        procedure={p.value: procedures[p] for p in Procedure},
         routing=Routing(
-            declined=sum(c.status is Status.DECLINED for c in complaints),
-            routed_elsewhere=sum(c.status is Status.ROUTED for c in complaints),
-            withdrawn=sum(c.status is Status.WITHDRAWN for c in complaints),
+            declined=statuses[Status.DECLINED],
+            routed_elsewhere=statuses[Status.ROUTED],
+            withdrawn=statuses[Status.WITHDRAWN],
         ),
-        resolved_at_stage1=ResolvedAtStage1(
-            count=(resolved := sum(_resolved_at_stage1(c) for c in complaints)),
-            percent=percent(resolved, len(complaints)),
-        ),
+        resolved_at_stage1=ResolvedAtStage1(count=resolved, percent=percent(resolved, complaints)),
         stage2=Stage2Activity(
-            started=len(started2),
-            external_investigators=sum(
-                1
-                for c in started2
-                if c.stage2.investigator is not None and c.stage2.investigator.person.external
-            ),
+            started=started2,
+            external_investigators=external,
             resolved=statuses2["resolved"],
             ongoing=statuses2["ongoing"],
             stage3_requested_or_likely=statuses2["stage3"],
         ),
         stage3=Stage3Activity(
-            panels=len(panels),
-            findings=_counts(_OUTCOMES, panel_findings),
-            panels_agreeing_with_stage2=agreeing,
+            panels=panels, findings=_counts(_OUTCOMES, panel_findings), panels_agreeing_with_stage2=agreeing
         ),
-        ombudsman=OmbudsmanActivity(
-            decisions=len(decided), upheld=sum(e.decision is OmbudsmanOutcome.UPHELD for e in decided)
-        ),
-        stage1_timeliness=_timeliness(active, "stage1", year, policy),
-        stage2_timeliness=_timeliness(active, "stage2", year, policy),
-        compliment_categories=_counts(
-            policy.compliment_categories, [cat for c in compliments for cat in c.categories]
-        ),
-        complaint_categories=_counts(
-            policy.complaint_categories, [cat for c in complaints for cat in c.categories]
-        ),
-        outcomes=outcomes,
-        resolutions=dict(Counter(res for _, r, _ in answered for res in r.resolutions).most_common()),
+        ombudsman=OmbudsmanActivity(decisions=decisions, upheld=upheld),
+        stage1_timeliness=stage1.figures(),
+        stage2_timeliness=stage2.figures(),
+        compliment_categories=_counts(policy.compliment_categories, compliment_categories),
+        complaint_categories=_counts(policy.complaint_categories, complaint_categories),
+        outcomes={stage: _counts(_OUTCOMES, counted) for stage, counted in sorted(outcomes.items())},
+        resolutions=dict(resolutions.most_common()),
         remedies_pence=remedies,
         action_plans=ActionPlans(
-            complaints_with_plans=len({case.case_id for case, _ in actions}),
+            complaints_with_plans=len({case_id for case_id, _ in actions}),
             actions=len(actions),
             open=sum(item.status == "open" for _, item in actions),
             done=sum(item.status == "done" for _, item in actions),
@@ -363,7 +407,7 @@ def year_figures(
                     done_on=item.done_on,
                     overdue=item.status == "open" and item.due_on < report_date,
                 )
-                for _, item in sorted(actions, key=lambda pair: pair[1].added_on)
+                for _, item in actions
             ],
         ),
         context=context or ContextFigures(),
@@ -377,11 +421,16 @@ def _change_of(now: int | None, before: int | None) -> int | None:
 def annual_report(source: ReportSource, year: int, report_date: date, policy: CouncilPolicy) -> AnnualReport:
     """The annual report for financial ``year`` as at ``report_date``, with the previous year beside it."""
     figures = {}
+    days = WorkingDayCount(policy)
     for which in (year, year - 1):
-        received = list(source.received_in(which))
-        active = list(source.active_in(which))
         figures[which] = year_figures(
-            received, active, which, report_date, policy, source.context_figures(which)
+            source.received_in(which),
+            source.active_in(which),
+            which,
+            report_date,
+            policy,
+            source.context_figures(which),
+            days,
         )
     now, before = figures[year], figures[year - 1]
     stage1_now, stage1_before = (

@@ -17,7 +17,7 @@ from shared.domain.casefile import Case
 from shared.domain.policy import CouncilPolicy
 from shared.domain.stages import TERMINAL, Status
 from shared.domain.vocabulary import Kind
-from shared.reporting.annual import average, year_label
+from shared.reporting.annual import WorkingDayCount, average, year_label
 from shared.reporting.source import quarter_of
 
 Rag = Literal["red", "amber", "green"]
@@ -153,7 +153,7 @@ def scorecard(
     """Complaints received, stages answered (and on time, by the standard due date) and their average
     working days, by month or quarter of financial ``year`` and service area (with ``all``); the open and
     overdue cases of each area as at ``today``."""
-    calendar = policy.calendar()
+    days_between = WorkingDayCount(policy).between
     counted: dict[tuple[str, str], _Cell] = defaultdict(_Cell)
 
     def areas_of(case: Case) -> tuple[str, ...]:
@@ -173,7 +173,7 @@ def scorecard(
             dated = case.stage_dates.get(stage)
             if dated is None or dated.sent_on is None or financial_year(dated.sent_on) != year:
                 continue
-            days = calendar.working_days_between(dated.started_on, dated.sent_on)
+            days = days_between(dated.started_on, dated.sent_on)
             for area in areas_of(case):
                 found = counted[period_of(dated.sent_on, period), area]
                 found.days[stage].append(days)

@@ -4,13 +4,13 @@ Monday 29 Mar 2027 are not working days."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from shared.domain.case import register
 from shared.domain.casefile import Case
 from shared.domain.representation import RepresentationRequest
 from shared.domain.stages import Actor
-from shared.reporting.annual import change, percent, year_figures
+from shared.reporting.annual import WorkingDayCount, change, percent, year_figures
 from shared.reporting.memory import InMemoryCases
 from shared.reporting.source import activity_dates, quarter_of
 from tests.conftest import complaint
@@ -117,3 +117,13 @@ def test_percentages_round_halves_up() -> None:
     assert percent(118, 133) == 89  # 88.72%
     assert percent(1, 8) == 13  # 12.5%
     assert percent(1, 0) is None
+
+
+def test_the_constant_time_count_agrees_with_the_calendar_across_years_and_holidays() -> None:
+    count, calendar = WorkingDayCount(POLICY), POLICY.calendar()
+    starts = [date(2014, 12, 20) + timedelta(days=d) for d in range(0, 500, 7)]
+    for start in starts:
+        for length in (0, 1, 3, 19, 30, 148, 400):
+            end = start + timedelta(days=length)
+            assert count.between(start, end) == calendar.working_days_between(start, end), (start, end)
+    assert count.between(date(2026, 12, 24), date(2027, 1, 5)) == 5  # 29, 30, 31 Dec, 4 and 5 Jan
