@@ -90,10 +90,11 @@ def in_memory(count: int = CASES, rounds: int = 3) -> dict[str, Any]:
 def on_moto(count: int = MOTO_CASES) -> dict[str, Any]:
     from moto import mock_aws
 
-    from infra.local.emulator import create_resources
+    from infra.local.emulator import create_resources, use_fake_credentials
     from shared import names
     from shared.adapters.dynamodb import DynamoReportSource, case_index_keys, to_item
 
+    use_fake_credentials()
     templates, report_date = _templates()
     with mock_aws():
         resources = create_resources()

@@ -188,7 +188,7 @@ class CouncilPolicy(_Strict):
     overdue_repeat_working_days: WorkingDays = 5
     # The RAG report: an open case due within this many working days is amber (overdue is red).
     rag_amber_working_days: Annotated[int, Field(ge=0, le=60)] = 5
-    # Who gets the scorecard bulletin (issue 10): none, no bulletin.
+    # The scorecard bulletin: how often, and who gets it (nobody: no bulletin).
     bulletin_period: Literal["monthly", "quarterly"] = "quarterly"
     senior_leadership_list: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
     extra_bank_holidays: tuple[date, ...] = ()
