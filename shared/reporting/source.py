@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain.casefile import Case
 
@@ -16,8 +16,8 @@ class ContextFigures(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    referrals: int | None = Field(default=None, ge=0, le=10_000_000, description="Referrals received")
-    children_receiving_services: int | None = Field(
+    referrals: StrictInt | None = Field(default=None, ge=0, le=10_000_000, description="Referrals received")
+    children_receiving_services: StrictInt | None = Field(
         default=None,
         ge=0,
         le=10_000_000,
