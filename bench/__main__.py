@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bench import cold_start, load, officer, reports, warm
+from bench import cold_start, load, officer, reports, warm, workflow
 
 if __name__ == "__main__":
     logging.disable(logging.INFO)
@@ -15,5 +15,6 @@ if __name__ == "__main__":
         "officer": officer.run(),
         "load": load.run(),
         "reports": reports.run(),
+        "workflow": workflow.run(),
     }
     print(json.dumps(results, indent=2))

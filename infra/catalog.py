@@ -83,6 +83,19 @@ _REGISTERS_REPRESENTATIONS = (
     ),
 )
 
+
+def _stream_of(item_type: str) -> StreamTrigger:
+    """The case table's stream, filtered to one type of item: retried 8 times with bisection, and kept
+    for a day (as long as DynamoDB keeps a stream)."""
+    return StreamTrigger(
+        batch_size=10,
+        retry_attempts=8,
+        max_record_age_seconds=24 * 60 * 60,
+        bisect_on_error=True,
+        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [item_type]}}}},
+    )
+
+
 INTAKE = FunctionSpec(
     name="Intake",
     handler="functions.intake.handler.handler",
@@ -101,13 +114,7 @@ NOTIFIER = FunctionSpec(
     name="Notifier",
     handler="functions.notifier.handler.handler",
     description="Sends the notifications recorded with cases, from the table's stream",
-    stream=StreamTrigger(
-        batch_size=10,
-        retry_attempts=8,
-        max_record_age_seconds=24 * 60 * 60,
-        bisect_on_error=True,
-        filter={"dynamodb": {"NewImage": {names.TYPE_ATTRIBUTE: {"S": [names.NOTIFICATION_TYPE]}}}},
-    ),
+    stream=_stream_of(names.NOTIFICATION_TYPE),
     # Claims and settles notifications (and the case's copy of their status); may read one notification.
     table_access=(TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem"), (CASES,)),),
     memory_mb=256,
@@ -140,6 +147,21 @@ BULLETIN = FunctionSpec(
     timeout_seconds=60,
 )
 
+#: What recording a case change does (the officer API and the workflow alike): the case updated under
+#: its version, an event appended and notifications written, in one transaction; reading the case first.
+_SAVES_CASES = TableAccess(("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"), (CASES,))
+
+WORKFLOW = FunctionSpec(
+    name="Workflow",
+    handler="functions.workflow.handler.handler",
+    description="The stage workflow: keeps one timer execution per running deadline (from the table's "
+    "stream) and does what a timer does when it wakes (the state machine's task)",
+    stream=_stream_of(names.CASE_TYPE),
+    table_access=(_SAVES_CASES,),
+    memory_mb=256,
+    timeout_seconds=30,
+)
+
 ME = FunctionSpec(
     name="Me",
     handler="functions.me.handler.handler",
@@ -161,6 +183,7 @@ OFFICER = FunctionSpec(
         Route("POST", "/cases/{reference}/actions", authorized=True),
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),
+        Route("POST", "/deadlines/recompute", authorized=True),
         Route("GET", "/reports/annual", authorized=True),
         Route("PUT", "/reports/context/{year}", authorized=True),
         Route("GET", "/reports/scorecard", authorized=True),
@@ -201,5 +224,7 @@ STAFF_PASSWORD_MIN_LENGTH = 14
 STAFF_TEMPORARY_PASSWORD_DAYS = 3
 STAFF_TOKEN_MINUTES = 60  # ID and access tokens (Cognito's default; moto's tokens last as long)
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, BULLETIN, ME, OFFICER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, WORKFLOW, BULLETIN, ME, OFFICER)
+#: The functions the stage workflow's state machine invokes, by the substitution its definition names.
+WORKFLOW_TASKS: dict[str, FunctionSpec] = {"WorkflowFunctionArn": WORKFLOW}
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

@@ -45,6 +45,10 @@ ACKNOWLEDGED: dict[str, str] = {
         "dynamodb:ListStreams, which the stream event source needs and which has no resource scope; and the "
         f"CloudFront invalidation of {_DEPLOYMENT}."
     ),
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:heard-stage-timer:*]": (
+        "The Workflow function stops the stage timer's executions, named per case and deadline at run time: "
+        "only executions of that one state machine."
+    ),
     "AwsSolutions::AwsSolutions-IAM5[Action::s3:GetBucket*]": f"Read access of {_DEPLOYMENT}.",
     "AwsSolutions::AwsSolutions-IAM5[Action::s3:GetObject*]": f"Read access of {_DEPLOYMENT}.",
     "AwsSolutions::AwsSolutions-IAM5[Action::s3:List*]": f"Listing by {_DEPLOYMENT}.",

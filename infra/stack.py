@@ -16,6 +16,7 @@ from infra.components.monitoring import Monitoring
 from infra.components.notifications import Notifications
 from infra.components.waf import Firewall
 from infra.components.web import Web
+from infra.components.workflow import StageWorkflow
 from shared import names
 
 
@@ -40,6 +41,15 @@ class HeardStack(Stack):
             raise ValueError("the Notifier is triggered by the case table's stream")
         self.notifications.connect(functions[NOTIFIER.name], sender, NOTIFIER.stream)
         self.auth = StaffAuth(self, "StaffAuth")
+        self.workflow = StageWorkflow(
+            self,
+            "Workflow",
+            functions=functions,
+            table=self.store.table,
+            dead_letters=self.notifications.dead_letters,
+            staff_pool_id=self.auth.user_pool.user_pool_id,
+            staff_pool_arn=self.auth.user_pool.user_pool_arn,
+        )
         self.api = Api(self, "Api", functions=functions, staff_pool=self.auth.user_pool)
         self.web = Web(self, "Web", rest_api=self.api.rest_api)
         self.firewall = Firewall(
@@ -56,6 +66,7 @@ class HeardStack(Stack):
             dead_letters=self.notifications.dead_letters,
             rest_api=self.api.rest_api,
         )
+        self.monitoring.add_alarm(self.workflow.alarm)
         CfnOutput(self, "Url", value=f"https://{self.web.distribution.distribution_domain_name}/")
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
         CfnOutput(self, "StaffUserPoolId", value=self.auth.user_pool.user_pool_id)

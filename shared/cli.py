@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     redrive.add_argument("--all", action="store_true", help="every dead letter")
     redrive.add_argument("--case", dest="case_id", help="with --notification: just this one")
     redrive.add_argument("--notification", dest="notification_id")
+    deadlines = commands.add_parser(
+        "deadlines", help=f"the open cases' deadlines in the case table (${TABLE_ENV})"
+    )
+    deadlines.add_subparsers(dest="action", required=True).add_parser(
+        "recompute",
+        help="move every open deadline to the calendar as it is now (after the policy's bank holidays change)",
+    )
     report = commands.add_parser("report", help=f"reports from the case table (${TABLE_ENV})")
     reports = report.add_subparsers(dest="report", required=True)
     annual = reports.add_parser("annual", help="the annual report on representations (docs/reporting.md)")
@@ -116,6 +123,18 @@ def _notifications(args: argparse.Namespace) -> int:
     return 0 if redriven == found else 1
 
 
+def _recompute() -> int:
+    from shared.config import ConfigurationError
+    from shared.wiring import timer_service
+
+    try:
+        result = timer_service().recompute()
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    print(f"deadlines recomputed: {result['moved']} of {result['checked']} open cases moved")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from shared.config import ConfigurationError, clock
 
@@ -178,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _notifications(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "deadlines":
+        return _recompute()
     return _fail(f"unknown command {args.command}")  # pragma: no cover - argparse refuses first
 
 

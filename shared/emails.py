@@ -17,7 +17,8 @@ from shared.templating import environment, long_date
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
-#: Subjects may name only {reference}, {kind} and {acknowledgement_due}; the letters' only {reference}.
+#: Subjects may name only {reference}, {kind} and {acknowledgement_due}; the letters' only {reference};
+#: the deadline alerts also {alarm} and {due}.
 SUBJECTS: dict[str, tuple[str, str]] = {
     # template: (adult subject, child-friendly subject)
     "acknowledgement": ("We have received your {kind}: {reference}", "We got your message: {reference}"),
@@ -65,7 +66,15 @@ SUBJECTS: dict[str, tuple[str, str]] = {
         "Our response to the review panel: {reference}",
         "What we will do after the panel: {reference}",
     ),
+    "case_closed": (
+        "We have closed your complaint: {reference}",
+        "We have closed your complaint: {reference}",
+    ),
+    # The stage workflow's alerts to staff (shared/workflow.py): what, which case, when due.
+    "deadline_alert": ("{alarm}: {reference} due {due}", ""),
 }
+#: The alerts' subject words, by the context's ``alarm``.
+ALARM_WORDS = {"reminder": "Reminder", "overdue": "Overdue", "escalation": "Escalation: overdue"}
 
 #: Put before the subject of the copy of a letter sent to the complainant's advocate (the copy's first
 #: line says whose copy it is).
@@ -92,6 +101,8 @@ def render(notification: Notification) -> RenderedEmail:
         reference=context["reference"],
         kind=context.get("kind", ""),
         acknowledgement_due=long_date(context.get("acknowledgement_due")),
+        alarm=ALARM_WORDS.get(str(context.get("alarm")), ""),
+        due=long_date(context.get("due")),
     )
     if context.get("advocate_copy"):
         subject = ADVOCATE_COPY_PREFIX + subject

@@ -16,6 +16,8 @@ TABLE_ENV: Final = "HEARD_TABLE_NAME"
 POLICY_FILE_ENV: Final = "HEARD_POLICY_FILE"
 SENDER_ENV: Final = "HEARD_SENDER_ADDRESS"
 CONFIG_SET_ENV: Final = "HEARD_SES_CONFIGURATION_SET"
+STATE_MACHINE_ENV: Final = "HEARD_STAGE_TIMER_ARN"
+STAFF_POOL_ID_ENV: Final = "HEARD_STAFF_POOL_ID"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
 TABLE: Final = "heard-cases"
@@ -162,6 +164,8 @@ def index_sk(ordering: str, item_id: str) -> str:
 # Staff sign-in (Cognito): the user pool, the officer API's app client, the groups (roles) and the
 # attribute holding a user's service areas. CDK, the local service and the handlers read them here.
 STAFF_POOL: Final = "heard-staff"
+#: The stage workflow (infra/workflow/stage_timer.asl.json): one execution per running timer.
+STATE_MACHINE: Final = "heard-stage-timer"
 OFFICER_CLIENT: Final = "heard-officer-api"
 GROUP_COMPLAINTS_OFFICER: Final = "complaints-officer"
 GROUP_SERVICE_MANAGER: Final = "service-manager"

@@ -103,3 +103,22 @@ class Mailer(Protocol):
     def send(self, to: str, subject: str, text: str, html: str) -> str:
         """Send one email; returns the provider's message id."""
         ...
+
+
+class ExecutionExists(DomainError):
+    """A workflow execution of that name exists already (running or ended): starting it again is done."""
+
+
+class Workflow(Protocol):
+    """The stage workflow's executions (Step Functions in AWS)."""
+
+    def start(self, name: str, payload: dict[str, Any]) -> None:
+        """Start the execution ``name`` (a repeat of the same name is harmless)."""
+
+    def stop(self, name: str) -> None:
+        """Stop the execution ``name`` if it runs (an unknown or ended one is not an error)."""
+
+
+class StaffDirectory(Protocol):
+    def email_of(self, username: str) -> str | None:
+        """The staff user's email address, or None if unknown or without one."""

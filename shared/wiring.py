@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # imported where built, so a function loads only what it uses
     from shared.intake import IntakeService
     from shared.notifier import NotificationSender
     from shared.reporting.bulletin import BulletinService
+    from shared.workflow import TimerService
 
 
 @cache
@@ -62,6 +63,24 @@ def notification_sender() -> NotificationSender:
     )
 
 
+@cache
+def timer_service() -> TimerService:
+    import os
+
+    from shared import names
+    from shared.adapters.cognito import CognitoDirectory
+    from shared.adapters.stepfunctions import StepFunctionsWorkflow
+    from shared.workflow import TimerService
+
+    return TimerService(
+        store=case_store(),
+        workflow=StepFunctionsWorkflow(os.environ.get(names.STATE_MACHINE_ENV, "")),
+        directory=CognitoDirectory(os.environ.get(names.STAFF_POOL_ID_ENV) or None),
+        clock=clock(),
+        policy=policy(),
+    )
+
+
 def reset() -> None:
     """Forget built services (tests and the local service, after changing settings or the clock)."""
     settings.cache_clear()
@@ -72,3 +91,4 @@ def reset() -> None:
     idempotency.cache_clear()
     intake_service.cache_clear()
     notification_sender.cache_clear()
+    timer_service.cache_clear()

@@ -37,7 +37,7 @@ from shared.ports import BadCursor, CaseQuery, StaleVersion
 from shared.reporting.annual import AnnualReport, annual_report
 from shared.reporting.live import OpenAction, RagArea, Scorecard, open_actions, rag_report, scorecard
 from shared.reporting.source import ContextFigures
-from shared.wiring import case_store, idempotency, intake_service, report_source
+from shared.wiring import case_store, idempotency, intake_service, report_source, timer_service
 
 logger = Logger(service="heard-officer")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -330,6 +330,23 @@ def act(
     store.save(decision, case.version, letters_of(decision))
     logger.info("case action", extra={"reference": reference, "action": command.action, "actor": actor.value})
     return _json(200, _view(decision.case, caller), {"ETag": etag(decision.case)})
+
+
+class Recomputed(BaseModel):
+    checked: int = Field(description="Open cases looked at")
+    moved: int = Field(description="Cases whose deadlines moved (their timers restart with the new dates)")
+
+
+@app.post("/deadlines/recompute")
+def recompute_deadlines() -> Response[Recomputed]:
+    """Move every open deadline to the calendar as it is now, after the bank holidays in the council
+    policy changed (an administrator's step; `heard deadlines recompute` does the same)."""
+    caller = Caller.from_event(app.current_event.raw_event)  # admins manage policy, not cases
+    if Actor.ADMIN not in caller.roles:
+        raise Forbidden("Only an administrator recomputes the deadlines")
+    result = timer_service().recompute()
+    logger.info("deadlines recomputed", extra=result)
+    return _json(200, result)
 
 
 @app.get("/people")

@@ -4,6 +4,7 @@ and a log group with retention per function; scheduled functions get their Event
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,15 +14,16 @@ from typing import Any
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, TableAccess
+from infra.catalog import FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, StreamTrigger, TableAccess
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -83,6 +85,24 @@ def table_statement(access: TableAccess, table: dynamodb.ITable) -> iam.PolicySt
     )
 
 
+def stream_source(
+    table: dynamodb.ITable, trigger: StreamTrigger, dead_letters: sqs.IQueue
+) -> sources.DynamoEventSource:
+    """The catalog's stream trigger as an event source mapping on the case table (partial batch
+    responses on; what fails every retry goes to ``dead_letters``)."""
+    return sources.DynamoEventSource(
+        table,
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=trigger.batch_size,
+        retry_attempts=trigger.retry_attempts,
+        bisect_batch_on_error=trigger.bisect_on_error,
+        max_record_age=Duration.seconds(trigger.max_record_age_seconds),
+        report_batch_item_failures=True,
+        on_failure=sources.SqsDlq(dead_letters),
+        filters=[lambda_.FilterCriteria.filter(json.loads(json.dumps(trigger.filter)))],
+    )
+
+
 class Functions(Construct):
     def __init__(
         self,
@@ -109,14 +129,34 @@ class Functions(Construct):
             if spec.table_access:
                 key.grant_encrypt_decrypt(function)  # the table is encrypted with the stack's own key
             if spec.schedule_minutes is not None:
-                events.Rule(
-                    self,
-                    f"{spec.name}Schedule",
-                    description=f"Runs the {spec.name} function every {spec.schedule_minutes} minutes",
-                    schedule=events.Schedule.rate(Duration.minutes(spec.schedule_minutes)),
-                    targets=[targets.LambdaFunction(function, retry_attempts=0)],
-                )
+                self._schedule(spec, function)
             self.by_name[spec.name] = function
+
+    def _schedule(self, spec: FunctionSpec, function: lambda_.Function) -> None:
+        """EventBridge Scheduler runs the function every ``schedule_minutes`` (locally, the local
+        scheduler on the local clock), with a role that may invoke only it."""
+        role = iam.Role(
+            self,
+            f"{spec.name}ScheduleRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description=f"EventBridge Scheduler: runs the Heard {spec.name} function",
+        )
+        # The function itself, not its versions (grant_invoke would add "<arn>:*").
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
+        )
+        scheduler.CfnSchedule(
+            self,
+            f"{spec.name}Schedule",
+            description=f"Runs the {spec.name} function every {spec.schedule_minutes} minutes",
+            schedule_expression=f"rate({spec.schedule_minutes} minutes)",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=function.function_arn,
+                role_arn=role.role_arn,
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
+            ),
+        )
 
     def _function(
         self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]

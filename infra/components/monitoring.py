@@ -81,6 +81,11 @@ class Monitoring(Construct):
         )
         for alarm in alarms:
             alarm.add_alarm_action(action)
+        self._action = action
+
+    def add_alarm(self, alarm: cloudwatch.Alarm) -> None:
+        """Send another construct's alarm to the same topic."""
+        alarm.add_alarm_action(self._action)
 
     def _logged_outcome(
         self, metric: str, log_group: logs.ILogGroup, outcome: str, description: str

@@ -3,19 +3,17 @@ retries and a dead-letter queue for batches it gives up on."""
 
 from __future__ import annotations
 
-import json
-
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.catalog import StreamTrigger
+from infra.components.functions import stream_source
 from shared import names
 
 
@@ -53,19 +51,7 @@ class Notifications(Construct):
 
     def connect(self, notifier: lambda_.Function, sender: str, trigger: StreamTrigger) -> None:
         """Wire the notifier to the stream as the catalog says (notification items only) and let it send."""
-        notifier.add_event_source(
-            sources.DynamoEventSource(
-                self.table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=trigger.batch_size,
-                retry_attempts=trigger.retry_attempts,
-                bisect_batch_on_error=trigger.bisect_on_error,
-                max_record_age=Duration.seconds(trigger.max_record_age_seconds),
-                report_batch_item_failures=True,
-                on_failure=sources.SqsDlq(self.dead_letters),
-                filters=[lambda_.FilterCriteria.filter(json.loads(json.dumps(trigger.filter)))],
-            )
-        )
+        notifier.add_event_source(stream_source(self.table, trigger, self.dead_letters))
         notifier.add_environment(names.SENDER_ENV, sender)
         notifier.add_environment(names.CONFIG_SET_ENV, self.configuration_set.configuration_set_name)
         notifier.add_to_role_policy(

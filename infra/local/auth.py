@@ -54,6 +54,10 @@ def demo_users(service_areas: Sequence[str]) -> tuple[DemoUser, ...]:
     return tuple(users)
 
 
+def demo_email(username: str) -> str:
+    return f"{username}@staff.heard.example"
+
+
 class UnknownUser(LookupError):
     """Not one of the local pool's demo users."""
 
@@ -136,11 +140,14 @@ def create_staff_pool(service_areas: Sequence[str], region: str = names.REGION_D
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
     users = demo_users(service_areas)
     for user in users:
-        attributes = [{"Name": names.SERVICE_AREAS_CLAIM, "Value": ",".join(user.service_areas)}]
+        # Each has a mailbox, where the workflow's reminders to them go (seen in the local outbox).
+        attributes = [{"Name": "email", "Value": demo_email(user.username)}]
+        if user.service_areas:
+            attributes.append({"Name": names.SERVICE_AREAS_CLAIM, "Value": ",".join(user.service_areas)})
         cognito.admin_create_user(
             UserPoolId=pool_id,
             Username=user.username,
-            UserAttributes=attributes if user.service_areas else [],
+            UserAttributes=attributes,
             MessageAction="SUPPRESS",
         )
         cognito.admin_set_user_password(

@@ -3,9 +3,13 @@ names the CDK app uses (:mod:`shared.names`). Used by ``make run`` and by the te
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import threading
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from shared import names
@@ -25,14 +29,23 @@ FAKE_CREDENTIALS = {
 ACCOUNT_ID = "123456789012"
 
 
+#: The stage workflow's definition: deployed by CDK and executed as it is by moto's interpreter.
+STATE_MACHINE_DEFINITION = Path(__file__).resolve().parents[1] / "workflow" / "stage_timer.asl.json"
+
+
 @dataclass(frozen=True)
 class LocalResources:
     table_name: str
     sender: str
     dead_letter_queue_url: str
+    state_machine_arn: str
 
     def environment(self) -> dict[str, str]:
-        return {names.TABLE_ENV: self.table_name, names.SENDER_ENV: self.sender}
+        return {
+            names.TABLE_ENV: self.table_name,
+            names.SENDER_ENV: self.sender,
+            names.STATE_MACHINE_ENV: self.state_machine_arn,
+        }
 
 
 def use_fake_credentials() -> None:
@@ -87,7 +100,31 @@ def prepare_moto() -> None:
             return process(self, request)
 
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    _run_lambda_in_process()
     _prepared = True
+
+
+def _run_lambda_in_process() -> None:
+    """moto runs a Lambda function in Docker (there is none here): run the catalog's handler for it in
+    this process instead, as the state machine's tasks need. A raised exception is the function's error,
+    named after its class, as Lambda reports it to Step Functions."""
+    from moto.awslambda.models import LambdaFunction
+
+    from infra.catalog import FUNCTIONS
+    from infra.local.gateway import LambdaContext, load_handler
+
+    specs = {spec.name: spec for spec in FUNCTIONS}
+
+    def invoke(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        spec = specs[self.function_name]
+        payload = json.loads(event) if isinstance(event, (str, bytes)) else (event or {})
+        try:
+            result = load_handler(spec.handler)(payload, LambdaContext(function_name=spec.name))
+        except Exception as exc:  # the function's error, as Lambda returns it
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}), True, ""
+        return json.dumps(result), False, ""
+
+    LambdaFunction._invoke_lambda = invoke  # type: ignore[method-assign]
 
 
 def _projection(attributes: tuple[str, ...]) -> dict[str, Any]:
@@ -137,6 +174,42 @@ def create_resources(
     ses = boto3.client("ses")
     ses.verify_email_identity(EmailAddress=sender)
     queue_url = boto3.client("sqs").create_queue(QueueName=names.NOTIFY_DLQ)["QueueUrl"]
-    resources = LocalResources(table_name=table_name, sender=sender, dead_letter_queue_url=queue_url)
+    resources = LocalResources(
+        table_name=table_name,
+        sender=sender,
+        dead_letter_queue_url=queue_url,
+        state_machine_arn=create_workflow(),
+    )
     os.environ.update(resources.environment())
     return resources
+
+
+def create_workflow() -> str:
+    """The stage workflow's state machine from its definition file, with each task's function created
+    (in-process: :func:`_run_lambda_in_process`), executed by moto's interpreter. Returns its ARN."""
+    import boto3
+    from moto.core.config import default_user_config
+
+    from infra.catalog import WORKFLOW_TASKS
+
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}  # restored when the mock ends
+    role = boto3.client("iam").create_role(
+        RoleName="heard-local-workflow", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("README.txt", "Run in-process by infra.local.emulator")
+    lambda_client = boto3.client("lambda")
+    definition = STATE_MACHINE_DEFINITION.read_text(encoding="utf-8")
+    for substitution, spec in WORKFLOW_TASKS.items():
+        arn = lambda_client.create_function(
+            FunctionName=spec.name,
+            Runtime="python3.12",
+            Role=role,
+            Handler=spec.handler,
+            Code={"ZipFile": code.getvalue()},
+        )["FunctionArn"]
+        definition = definition.replace("${" + substitution + "}", arn)
+    return boto3.client("stepfunctions").create_state_machine(
+        name=names.STATE_MACHINE, definition=definition, roleArn=role
+    )["stateMachineArn"]

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.catalog import API_FUNCTIONS, FUNCTIONS, NOTIFIER, FunctionSpec
+from infra.catalog import API_FUNCTIONS, FUNCTIONS, NOTIFIER, WORKFLOW, FunctionSpec
+from infra.local import clock as local_clock
 from infra.local import state
 from infra.local.auth import DEMO_PASSWORD, LocalStaffPool, TokenVerifier, create_staff_pool, token_route
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources, create_resources
 from infra.local.gateway import (
     DEFAULT_REQUEST_TIMEOUT,
@@ -25,9 +29,9 @@ from infra.local.gateway import (
     serve,
 )
 from infra.local.outbox import outbox_page, sent_count, sent_emails
-from infra.local.streams import StreamPump
-from shared import config, wiring
-from shared.domain.clock import OffsetClock
+from infra.local.streams import Consumer, StreamPump
+from shared import config, names, wiring
+from shared.domain.calendar import LONDON
 from shared.notifier import redrive_dead_letters
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,11 +79,12 @@ class LocalService:
     gateway: Gateway
     server: GatewayServer
     pump: StreamPump
-    clock: OffsetClock
+    clock: LocalClock
     stopping: threading.Event
     state_file: Path | None = None
     threads: list[threading.Thread] = field(default_factory=list)
     staff: LocalStaffPool | None = None  # the staff user pool and its demo users
+    scheduler: LocalScheduler | None = None
 
     @property
     def url(self) -> str:
@@ -95,17 +100,23 @@ class LocalService:
         pump_backoff: float = 0.5,
         state_file: Path | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        clock_start: datetime | None = None,
+        follow_real_time: bool = True,
     ) -> LocalService:
         """Create the resources in the active moto mock, reload the saved store if ``state_file`` is
         given, and bind the server (port 0: any free port). :meth:`serve_in_background` starts it."""
         resources = create_resources()
+        start = None
         if state_file is not None:
+            start = state.saved_clock(state_file)
             loaded = state.load(state_file, resources.table_name)
             print(f"Local state: {loaded} items loaded from {state_file}", flush=True)
-        clock = OffsetClock()
+        clock = LocalClock(start or clock_start, follow_real_time=follow_real_time)
+        local_clock.install(clock)
         config.use_clock(clock)
-        wiring.reset()
         staff = create_staff_pool([area.id for area in config.policy().service_areas])
+        os.environ[names.STAFF_POOL_ID_ENV] = staff.pool_id
+        wiring.reset()
         gateway = Gateway(API_FUNCTIONS, TokenVerifier.for_pool(staff).claims)
         gateway.add_local_route("POST", "/_local/token", token_route(staff))
         gateway.add_static("/assets/", static_files(ASSETS))
@@ -130,27 +141,58 @@ class LocalService:
             "POST", "/_local/dead-letters/redrive", lambda *_: _json(200, _redrive(clock))
         )
         stopping = threading.Event()
+        assert WORKFLOW.stream is not None
         pump = StreamPump(
             resources.table_name,
             load_handler(NOTIFIER.handler),
             resources.dead_letter_queue_url,
+            more=(Consumer(WORKFLOW.name, WORKFLOW.stream, load_handler(WORKFLOW.handler)),),
             backoff_seconds=pump_backoff,
             sleep=stopping.wait,  # a retry's backoff ends at once when the service stops
         )
         server = serve(gateway, host, port, request_timeout=request_timeout)
-        return cls(resources, gateway, server, pump, clock, stopping, state_file, staff=staff)
+        service = cls(resources, gateway, server, pump, clock, stopping, state_file, staff=staff)
+        service.scheduler = LocalScheduler(service, clock.now())
+        gateway.add_local_route("GET", "/_local/clock", lambda *_: _json(200, {"now": _z(clock.now())}))
+        gateway.add_local_route("POST", "/_local/clock", lambda *request: service.clock_route(request[3]))
+        return service
+
+    # --- the local clock ---------------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Return when the stream is delivered and every workflow execution waits (or has ended)."""
+        region = self.resources.state_machine_arn.split(":")[3]
+        self.clock.settle_executions(lambda: local_clock.running_executions(region), self.pump.drain)
+
+    def advance_to(self, target: datetime) -> int:
+        """Move the clock to ``target`` through every wake-up on the way (see LocalClock.advance_to)."""
+        scheduler = self.scheduler
+        assert scheduler is not None
+        return self.clock.advance_to(target, self.settle, scheduler.next_stepped, scheduler.run_due)
+
+    def clock_route(self, body: bytes) -> tuple[int, str, bytes]:
+        try:
+            target = clock_target(json.loads(body or b"{}"), self.clock.now())
+        except (ValueError, TypeError) as problem:
+            return _json(400, {"title": "Bad clock request", "detail": str(problem)})
+        before = sent_count()
+        steps = self.advance_to(target)
+        return _json(200, {"now": _z(self.clock.now()), "steps": steps, "emails_sent": sent_count() - before})
 
     def serve_in_background(self) -> None:
         """Serve HTTP, deliver the stream, run the scheduled functions (as EventBridge would) and, with
         a state file, save the store every few seconds: each on its own thread."""
         self._background("heard-http", self.server.serve_forever, 0.1)
         self._background("heard-stream", self.pump.run, self.stopping)
-        for spec in FUNCTIONS:
-            if spec.schedule_minutes:
-                self._background(f"heard-{spec.name.lower()}", self._every, spec)
+        self._background("heard-scheduler", self._scheduling)
         if self.state_file is not None:
             self._background(
-                "heard-state", state.keep_saving, self.state_file, self.resources.table_name, self.stopping
+                "heard-state",
+                state.keep_saving,
+                self.state_file,
+                self.resources.table_name,
+                self.stopping,
+                self.clock.now,
             )
 
     def _background(self, name: str, target: Callable[..., None], *args: Any) -> None:
@@ -164,26 +206,30 @@ class LocalService:
         result: dict[str, Any] = load_handler(spec.handler)(event, LambdaContext(function_name=spec.name))
         return result
 
-    def _every(self, spec: FunctionSpec) -> None:
-        assert spec.schedule_minutes
-        while not self.stopping.wait(spec.schedule_minutes * 60):
-            try:
-                self.run_scheduled(spec)
-            except Exception as exc:  # keep the local service alive; report the type only
-                print(f"{spec.name}: {type(exc).__name__}", flush=True)
+    def _scheduling(self) -> None:
+        """Run the scheduled functions when they fall due by the local clock (as time passes; an
+        advance of the clock runs them itself, step by step)."""
+        scheduler = self.scheduler
+        assert scheduler is not None
+        while not self.stopping.is_set():
+            due = scheduler.next_due()
+            if self.clock.wait_until(due, lambda: not self.stopping.is_set(), parks=False):
+                scheduler.run_due()
 
     def stop(self, within: float = STOP_SECONDS) -> None:
         """Stop taking requests and close connections at once, then give the background threads until
         ``within`` seconds in all to finish, and save the store (cleanly) if it is kept."""
         deadline = time.monotonic() + within
         self.stopping.set()
+        self.clock.wake_waiters()
+        local_clock.stop_executions()
         if any(t.name == "heard-http" for t in self.threads):
             self.server.shutdown()
         self.server.server_close()
         for thread in self.threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.state_file is not None:
-            saved = state.save(self.state_file, self.resources.table_name, clean=True)
+            saved = state.save(self.state_file, self.resources.table_name, clean=True, clock=self.clock.now())
             print(f"Local state: {saved} items saved to {self.state_file}", flush=True)
 
     def describe(self) -> str:
@@ -194,6 +240,8 @@ class LocalService:
             f"  Online form       {self.url}/",
             f"  Local outbox      {self.url}/_local/outbox.html  (JSON: /_local/outbox)",
             f"  Dead letters      {self.url}/_local/dead-letters  (POST /_local/dead-letters/redrive)",
+            f"  Local clock       {self.url}/_local/clock  now {_z(self.clock.now())}"
+            ' (POST {"advance_working_days": 5})',
             f"  API (Swagger UI)  {self.url}/_local/api-docs  (document: /_local/openapi.json)",
             "",
             "Emulated AWS (moto, in this process):",
@@ -233,6 +281,89 @@ class LocalService:
         ]
 
 
-def _redrive(clock: OffsetClock) -> dict[str, int]:
+def _z(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: The furthest one request may move the clock.
+MAX_ADVANCE = timedelta(days=5 * 366)
+
+
+def clock_target(request: Any, now: datetime) -> datetime:
+    """Where ``POST /_local/clock`` moves the clock: ``{"advance_days": N}``, ``{"advance_working_days":
+    N}`` (the same London time, N working days on) or ``{"set": "2027-03-02T09:00:00Z"}``; never back."""
+    if not isinstance(request, dict) or len(request) != 1:
+        raise ValueError('send one of {"advance_days": N}, {"advance_working_days": N} or {"set": "...Z"}')
+    ((how, value),) = request.items()
+    if how in ("advance_days", "advance_working_days"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{how} must be a whole number of days, 0 or more")
+        if how == "advance_days":
+            target = now + timedelta(days=value)
+        else:
+            local = now.astimezone(LONDON)
+            day = config.policy().calendar().add_working_days(local.date(), value) if value else local.date()
+            target = datetime.combine(day, local.time(), tzinfo=LONDON).astimezone(UTC)
+    elif how == "set":
+        if not isinstance(value, str):
+            raise ValueError("set takes an instant such as 2027-03-02T09:00:00Z")
+        target = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if target.tzinfo is None:
+            raise ValueError("set needs an instant with its offset, such as 2027-03-02T09:00:00Z")
+        if target < now:
+            raise ValueError(f"the clock never goes back: it is {_z(now)}")
+    else:
+        raise ValueError(f"unknown clock request '{how}'")
+    if target - now > MAX_ADVANCE:
+        raise ValueError(f"one request moves the clock at most {MAX_ADVANCE.days} days")
+    return target
+
+
+class LocalScheduler:
+    """EventBridge Scheduler's part locally: each scheduled function of the catalog runs every
+    ``schedule_minutes`` of the local clock. Advancing the clock steps through the runs of schedules an
+    hour or longer apart; those more frequent (the sweeper) run once at each step that passes their
+    time, as their work does not depend on how often they ran."""
+
+    STEPPED = timedelta(hours=1)
+
+    def __init__(self, service: LocalService, start: datetime) -> None:
+        self._service = service
+        self._lock = threading.Lock()
+        self._next: dict[str, datetime] = {}
+        self._specs = {spec.name: spec for spec in FUNCTIONS if spec.schedule_minutes}
+        for spec in self._specs.values():
+            self._next[spec.name] = start + self._period(spec)
+
+    @staticmethod
+    def _period(spec: FunctionSpec) -> timedelta:
+        assert spec.schedule_minutes
+        return timedelta(minutes=spec.schedule_minutes)
+
+    def next_due(self) -> datetime:
+        with self._lock:
+            return min(self._next.values(), default=datetime.max.replace(tzinfo=UTC))
+
+    def next_stepped(self) -> datetime | None:
+        with self._lock:
+            stepped = [t for n, t in self._next.items() if self._period(self._specs[n]) >= self.STEPPED]
+            return min(stepped, default=None)
+
+    def run_due(self) -> None:
+        now = self._service.clock.now()
+        with self._lock:
+            due = [n for n, t in self._next.items() if t <= now]
+            for name in due:
+                period = self._period(self._specs[name])
+                while self._next[name] <= now:
+                    self._next[name] += period
+        for name in due:
+            try:
+                self._service.run_scheduled(self._specs[name])
+            except Exception as exc:  # keep the local service alive; report the type only
+                print(f"{name}: {type(exc).__name__}", flush=True)
+
+
+def _redrive(clock: LocalClock) -> dict[str, int]:
     redriven, found = redrive_dead_letters(wiring.case_store(), clock)
     return {"redriven": redriven, "found": found}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,8 @@ def _write(path: Path, document: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def save(path: Path, table_name: str, *, clean: bool) -> int:
-    """Write every item of the table to ``path``."""
+def save(path: Path, table_name: str, *, clean: bool, clock: datetime | None = None) -> int:
+    """Write every item of the table to ``path``, with the local clock's time."""
     items = _items(table_name)
     _write(
         path,
@@ -72,10 +73,22 @@ def save(path: Path, table_name: str, *, clean: bool) -> int:
             "table": table_name,
             "saved_at": datetime.now(UTC).isoformat(),
             "clean": clean,
+            "clock": clock.isoformat() if clock else None,
             "items": items,
         },
     )
     return len(items)
+
+
+def saved_clock(path: Path) -> datetime | None:
+    """Where the local clock stood at the last save, if the file says (``make run`` goes on from it)."""
+    if not path.exists():
+        return None
+    try:
+        value = json.loads(path.read_text()).get("clock")
+        return datetime.fromisoformat(value) if value else None
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def load(path: Path, table_name: str) -> int:
@@ -114,7 +127,9 @@ def _last_write(table_name: str) -> int:
         return int(shard.starting_sequence_number + len(shard.items)) if shard else 0
 
 
-def keep_saving(path: Path, table_name: str, stop: threading.Event) -> None:
+def keep_saving(
+    path: Path, table_name: str, stop: threading.Event, clock: Callable[[], datetime] | None = None
+) -> None:
     """Save every SAVE_INTERVAL_SECONDS while the table changes, until ``stop``; the final, clean save
     is the caller's, after the server has stopped taking requests."""
     saved_at = _last_write(table_name)
@@ -122,7 +137,7 @@ def keep_saving(path: Path, table_name: str, stop: threading.Event) -> None:
         current = _last_write(table_name)
         if current != saved_at:
             try:
-                save(path, table_name, clean=False)
+                save(path, table_name, clean=False, clock=clock() if clock else None)
                 saved_at = current
             except OSError as error:
                 print(f"local state: could not save to {path}: {error.strerror}", flush=True)

@@ -15,7 +15,8 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +43,15 @@ def matches(pattern: Mapping[str, Any], value: Any) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Consumer:
+    """One event source mapping: a function, its trigger and its handler."""
+
+    name: str
+    trigger: StreamTrigger
+    handler: Handler
+
+
 class StreamLost(RuntimeError):
     """The table's stream shard the pump was following is gone."""
 
@@ -54,6 +64,7 @@ class StreamPump:
         dead_letter_queue_url: str,
         *,
         trigger: StreamTrigger | None = NOTIFIER.stream,
+        more: Sequence[Consumer] = (),
         backoff_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -65,9 +76,9 @@ class StreamPump:
         self._sqs = boto3.client("sqs")
         self._table_name = table_name
         self._region = boto3.session.Session().region_name or os.environ["AWS_DEFAULT_REGION"]
-        self._handler = handler
         self._dlq = dead_letter_queue_url
-        self._trigger = trigger
+        #: Each reads the same records, as two event source mappings on one stream do (in order here).
+        self.consumers = (Consumer(NOTIFIER.name, trigger, handler), *more)
         self._backoff = backoff_seconds
         self._sleep = sleep
         self._now = now
@@ -127,48 +138,56 @@ class StreamPump:
         """Read new records and deliver them; returns how many records were consumed."""
         with self._lock:
             records = self._read()
-            wanted = [r for r in records if matches(self._trigger.filter, r)]
-            oldest = self._now().timestamp() - self._trigger.max_record_age_seconds
-            fresh = [r for r in wanted if r["dynamodb"]["ApproximateCreationDateTime"] >= oldest]
-            if len(fresh) < len(wanted):
-                self._dead_letter(wanted[: len(wanted) - len(fresh)], "RecordAgeExceeded")
-            size = self._trigger.batch_size
-            for start in range(0, len(fresh), size):
-                self._deliver(fresh[start : start + size])
+            for consumer in self.consumers:
+                trigger = consumer.trigger
+                wanted = [r for r in records if matches(trigger.filter, r)]
+                oldest = self._now().timestamp() - trigger.max_record_age_seconds
+                fresh = [r for r in wanted if r["dynamodb"]["ApproximateCreationDateTime"] >= oldest]
+                if len(fresh) < len(wanted):
+                    self._dead_letter(wanted[: len(wanted) - len(fresh)], "RecordAgeExceeded")
+                for start in range(0, len(fresh), trigger.batch_size):
+                    self._deliver(consumer, fresh[start : start + trigger.batch_size])
             self._delivered()
             return len(records)
 
-    def drain(self, max_rounds: int = 50) -> None:
-        """Deliver until the stream is quiet (records the handler writes are delivered too)."""
+    def drain(self, max_rounds: int = 50) -> int:
+        """Deliver until the stream is quiet (records the handler writes are delivered too); returns how
+        many records were consumed."""
+        total = 0
         for _ in range(max_rounds):
-            if not self.poll_once():
-                return
+            consumed = self.poll_once()
+            total += consumed
+            if not consumed:
+                break
+        return total
 
-    def _invoke(self, batch: list[dict[str, Any]]) -> tuple[set[str], bool]:
+    def _invoke(self, consumer: Consumer, batch: list[dict[str, Any]]) -> tuple[set[str], bool]:
         """One invocation: the sequence numbers of the failed records (all of them if it crashed), and
         whether it crashed."""
         self.invocations += 1
         try:
-            result = self._handler({"Records": batch}, LambdaContext(function_name=NOTIFIER.name))
+            result = consumer.handler({"Records": batch}, LambdaContext(function_name=consumer.name))
         except Exception:
             return {r["dynamodb"]["SequenceNumber"] for r in batch}, True
         return {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}, False
 
-    def _deliver(self, batch: list[dict[str, Any]], retries_left: int | None = None) -> None:
+    def _deliver(
+        self, consumer: Consumer, batch: list[dict[str, Any]], retries_left: int | None = None
+    ) -> None:
         """Invoke, retrying from the first failed record (partial batch response) with exponential
         backoff; a crashed invocation's batch is split in two (bisect on function error). When retries run
         out, the batch's description goes to the on-failure destination."""
-        retries = self._trigger.retry_attempts if retries_left is None else retries_left
+        retries = consumer.trigger.retry_attempts if retries_left is None else retries_left
         attempt = 0
         while batch:
-            failed, crashed = self._invoke(batch)
+            failed, crashed = self._invoke(consumer, batch)
             if not failed:
                 return
             first = min(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed)
-            if crashed and len(batch) > 1 and self._trigger.bisect_on_error:
+            if crashed and len(batch) > 1 and consumer.trigger.bisect_on_error:
                 half = len(batch) // 2
-                self._deliver(batch[:half], retries)
-                self._deliver(batch[half:], retries)
+                self._deliver(consumer, batch[:half], retries)
+                self._deliver(consumer, batch[half:], retries)
                 return
             batch = batch[first:]
             if attempt >= retries:

@@ -884,7 +884,9 @@ class DynamoReportSource(DynamoCaseStore):
         if not item:
             return None
         data = from_item(item)
-        return ContextFigures.model_validate({k: data.get(k) for k in ContextFigures.model_fields})
+        return ContextFigures.model_validate(
+            {k: _json_ready(data.get(k)) for k in ContextFigures.model_fields}
+        )
 
     def put_context_figures(self, year: int, figures: ContextFigures) -> None:
         self.client.put_item(

@@ -46,6 +46,9 @@ class Purpose(StrEnum):
     STAGE2_OUTCOME = "stage2-outcome"
     STAGE3_STARTED = "stage3-started"
     STAGE3_OUTCOME = "stage3-outcome"
+    CASE_CLOSED = "case-closed"
+    # Staff alerts from the stage workflow (shared/workflow.py): reminders, overdue, escalations.
+    DEADLINE_ALERT = "deadline-alert"
 
 
 class NotificationStatus(StrEnum):

@@ -121,6 +121,11 @@ class Deadline(_Model):
     extended: StrictBool = False
     reason: str | None = None  # why it was extended
     paused_on: date | None = None
+    # Set by apply() whenever the deadline is set or moved: the case version that did it (the stage
+    # workflow names its timer after it) and the working days from start to due by the calendar of the
+    # day (extensions and stopped days included), so that a changed calendar can move the due date.
+    revision: int = 0
+    working_days: int | None = None
 
 
 class Finding(_Model):
@@ -272,6 +277,7 @@ class ActionItem(_Model):
     status: Literal["open", "done"] = "open"
     added_on: date
     done_on: date | None = None
+    revision: int = 0  # the case version that last set its owner or due date (its timer's name)
 
 
 class ComplimentShared(_Model):
@@ -293,6 +299,7 @@ class Case(_Stored):
     deemed_received: date
     financial_year: int
     acknowledgement_due: date
+    acknowledgement_revision: int = 0  # the case version that last moved acknowledgement_due
     stage1_due: date | None = None
     suggested_procedure: Procedure
     procedure_reason: str
@@ -762,6 +769,7 @@ class NoticePurpose(StrEnum):
     STAGE2_OUTCOME = "stage2-outcome"
     STAGE3_STARTED = "stage3-started"
     STAGE3_OUTCOME = "stage3-outcome"
+    CASE_CLOSED = "case-closed"  # the window to ask for the next stage ended without a request
 
 
 @dataclass(frozen=True)
@@ -819,6 +827,13 @@ def apply(
         listed = ", ".join(possible) or "none"
         raise type(refused)(f"{refused.reason} (possible for you now: {listed})", possible) from refused
     sequence = case.last_event + 1
+    calendar = policy.calendar()
+    for key, moved in outcome.deadlines.items():
+        if moved is not None:
+            days = calendar.working_days_between(moved.start, moved.due)
+            outcome.deadlines[key] = moved.model_copy(
+                update={"revision": case.version + 1, "working_days": days}
+            )
     running = {k: v for k, v in case.deadlines.items() if k not in outcome.deadlines}
     running |= {k: v for k, v in outcome.deadlines.items() if v is not None}
     paused = {k: v for k, v in case.paused_deadlines.items() if k not in outcome.paused}
@@ -1597,6 +1612,12 @@ def _decide(
             if today <= open_window.due:
                 _refuse(f"the complainant's window is open until {open_window.due}")
             _end(case, Action.WINDOW_EXPIRED, actor, today, out)
+            out.owed.append(
+                (
+                    NoticePurpose.CASE_CLOSED,
+                    {"window": open_window.step, "window_due": open_window.due, "closed_on": today},
+                )
+            )
         case Withdraw():
             _end(case, Action.WITHDRAW, actor, today, out)
         case Close():
@@ -1648,6 +1669,7 @@ def _decide(
                 owner=owner,
                 due_on=due_on,
                 added_on=today,
+                revision=case.version + 1,
             )
             out.changes["action_plan"] = (*case.action_plan, item)
         case UpdateAction(item_id=item_id, status=status, due_on=due_on, owner=owner):
@@ -1663,6 +1685,8 @@ def _decide(
                 item_update["due_on"] = due_on
             if owner is not None:
                 item_update["owner"] = owner
+            if due_on is not None or owner is not None:
+                item_update["revision"] = case.version + 1
             changed = items[item_id].model_copy(update=item_update)
             out.changes["action_plan"] = tuple(
                 changed if i.item_id == item_id else i for i in case.action_plan

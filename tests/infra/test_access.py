@@ -174,23 +174,32 @@ def test_functions_that_use_the_table_may_use_its_key(roles: dict[str, Role], te
         assert {"kms:Decrypt", "kms:GenerateDataKey*"} <= actions, name
 
 
-def test_the_sweeper_runs_every_five_minutes(template: Template) -> None:
+def test_the_sweeper_runs_every_five_minutes_by_eventbridge_scheduler(template: Template) -> None:
     functions = template.find_resources("AWS::Lambda::Function")
     (sweeper_id,) = (k for k, f in functions.items() if f["Properties"]["Handler"] == SWEEPER.handler)
-    rules = template.find_resources("AWS::Events::Rule")
+    schedules = template.find_resources("AWS::Scheduler::Schedule")
     scheduled = [
-        r["Properties"]
-        for r in rules.values()
-        if any(t["Arn"] == {"Fn::GetAtt": [sweeper_id, "Arn"]} for t in r["Properties"]["Targets"])
+        s["Properties"]
+        for s in schedules.values()
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [sweeper_id, "Arn"]}
     ]
-    assert [r["ScheduleExpression"] for r in scheduled] == ["rate(5 minutes)"]
-    assert scheduled[0]["State"] == "ENABLED"
-    permissions = template.find_resources(
-        "AWS::Lambda::Permission", {"Properties": {"Principal": "events.amazonaws.com"}}
-    )
-    assert any(
-        p["Properties"]["FunctionName"] == {"Fn::GetAtt": [sweeper_id, "Arn"]} for p in permissions.values()
-    )
+    assert [s["ScheduleExpression"] for s in scheduled] == ["rate(5 minutes)"]
+    # The schedule's role may invoke the sweeper, and nothing else.
+    role_id = scheduled[0]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    policies = template.find_resources("AWS::IAM::Policy")
+    statements = [
+        st
+        for policy in policies.values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statements == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [sweeper_id, "Arn"]},
+        }
+    ]
 
 
 def test_stuck_notifications_found_by_the_sweeper_raise_an_alarm(template: Template) -> None:

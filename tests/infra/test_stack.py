@@ -129,18 +129,24 @@ def test_the_notifier_reads_the_stream_with_retries_and_a_dead_letter_queue(temp
 
 def test_the_stream_mapping_is_the_catalogs_stream_trigger(template: Template) -> None:
     """One place for the stream's settings: the deployed mapping carries what NOTIFIER.stream says."""
-    from infra.catalog import NOTIFIER
+    from infra.catalog import NOTIFIER, WORKFLOW
 
-    trigger = NOTIFIER.stream
-    assert trigger is not None
-    (mapping,) = template.find_resources("AWS::Lambda::EventSourceMapping").values()
-    props = mapping["Properties"]
-    assert props["BatchSize"] == trigger.batch_size
-    assert props["MaximumRetryAttempts"] == trigger.retry_attempts
-    assert props["MaximumRecordAgeInSeconds"] == trigger.max_record_age_seconds
-    assert props["BisectBatchOnFunctionError"] is trigger.bisect_on_error
-    (pattern,) = props["FilterCriteria"]["Filters"]
-    assert json.loads(pattern["Pattern"]) == trigger.filter
+    functions = template.find_resources("AWS::Lambda::Function")
+    mappings = template.find_resources("AWS::Lambda::EventSourceMapping").values()
+    assert len(mappings) == 2  # the notifier's and the workflow's
+    for spec in (NOTIFIER, WORKFLOW):
+        trigger = spec.stream
+        assert trigger is not None
+        (function_id,) = (k for k, f in functions.items() if f["Properties"]["Handler"] == spec.handler)
+        (props,) = (
+            m["Properties"] for m in mappings if m["Properties"]["FunctionName"] == {"Ref": function_id}
+        )
+        assert props["BatchSize"] == trigger.batch_size
+        assert props["MaximumRetryAttempts"] == trigger.retry_attempts
+        assert props["MaximumRecordAgeInSeconds"] == trigger.max_record_age_seconds
+        assert props["BisectBatchOnFunctionError"] is trigger.bisect_on_error
+        (pattern,) = props["FilterCriteria"]["Filters"]
+        assert json.loads(pattern["Pattern"]) == trigger.filter
 
 
 def test_the_stream_filter_selects_notification_records_only() -> None:

@@ -147,6 +147,18 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
         "senior-leadership": (403, 403),
         "admin": (200, 200),
     },
+    # Moving every open deadline after the bank holidays change (issue 9: "an admin route"): the
+    # administrator's, who keeps the policy; no case scope.
+    ("POST", "/deadlines/recompute"): {
+        "no token": (401, 401),
+        "complaints-officer": (403, 403),
+        "service-manager (own area: A)": (403, 403),
+        "service-manager-2 (own area: B)": (403, 403),
+        "investigator (appointed to A)": (403, 403),
+        "investigator (not appointed: C)": (403, 403),
+        "senior-leadership": (403, 403),
+        "admin": (200, 200),
+    },
     # The reports (issue 10), about no one case: the same answer whichever case is the caller's. The annual
     # report: complaints officers and senior leadership; its context figures are entered by complaints
     # officers; the live views also by service managers (confined to their own areas by what they show).

@@ -39,6 +39,7 @@ LETTERS = (
     "stage2_outcome",
     "stage3_started",
     "stage3_outcome",
+    "case_closed",
 )
 REFERENCE = "CSC-2026-00001"
 COMMON = {"reference": REFERENCE, "council": "Example City Council", "procedure": "statutory"}
@@ -235,6 +236,12 @@ SAMPLES: dict[str, OwedNotification] = {
         next_stage="ombudsman",
         escalate_by=None,
     ),
+    "case_closed": owed(
+        NoticePurpose.CASE_CLOSED,
+        window="stage2-request",
+        window_due=date(2027, 4, 13),
+        closed_on=date(2027, 4, 14),
+    ),
 }
 #: The dates each sample must show, in words.
 DATES = {
@@ -247,6 +254,7 @@ DATES = {
     "stage2_outcome": ["Monday 1 February 2027", "Monday 1 March 2027"],
     "stage3_started": ["Wednesday 17 March 2027"],
     "stage3_outcome": ["Thursday 1 April 2027"],
+    "case_closed": ["Tuesday 13 April 2027"],
 }
 
 
@@ -413,7 +421,7 @@ def test_subjects_carry_the_reference_and_nothing_from_the_case() -> None:
 
 
 def every_letter_apply_owes() -> list[OwedNotification]:
-    """Each of the nine letters, as real :func:`apply` owes it (the cases of test_casefile_stages)."""
+    """Each of the ten letters, as real :func:`apply` owes it (the cases of test_casefile_stages)."""
     letters: list[OwedNotification] = []
 
     def step(case: Case, body: dict[str, Any], actor: Actor, day: str) -> Case:
@@ -429,7 +437,8 @@ def every_letter_apply_owes() -> list[OwedNotification]:
     hold = {"action": "hold", "matter": "court-proceedings", "reason": "Care proceedings are running."}
     held = step(extended, hold, officer, "2026-12-01")
     step(held, {"action": "resume", "reason": "The proceedings have ended."}, officer, "2026-12-07")
-    step(accepted, STAGE1_RESPONSE, Actor.SERVICE_MANAGER, "2026-12-09")
+    answered = step(accepted, STAGE1_RESPONSE, Actor.SERVICE_MANAGER, "2026-12-09")
+    step(answered, {"action": "window-expired"}, Actor.SYSTEM, "2027-02-01")  # the window closed
     step(
         respond(fostering_case()),
         {"action": "request-stage2", "requested_on": "2027-01-04"},

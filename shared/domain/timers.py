@@ -1,0 +1,293 @@
+"""The case's timers, and what each one does when it comes due: the rules of the stage workflow.
+
+A *timer* runs for every deadline the case has running now: the acknowledgement (while a complaint
+waits for triage), each stage and panel step, each window in which the complainant may ask for the next
+stage, and each open action of an action plan. The Step Functions workflow (infra/workflow) runs one
+execution per timer, named after the case, the timer and its *revision* (the case version that last set
+it), and waits between alarms; every time it wakes it asks :func:`wake` what to do, from the case as it
+is now. So a timer that has stopped (answered, closed, withdrawn, paused) or moved (extended, resumed,
+recomputed) does nothing, even if a Wait wakes after the change.
+
+Alarms, all at the policy's hour (09:00 London) on working days:
+
+- reminders, the policy's working days before the due date (5 and 2), to the allocated manager;
+- overdue, on the first working day after the due date, to the manager and the complaints team;
+- escalation, every ``overdue_repeat_working_days`` (5) after that, to the service's head of service,
+  until the stage is answered;
+- for a window, its close on the first working day after it ends: the case closes and the complainant
+  is told;
+- an action plan's actions get the same reminders and overdue alerts, and the repeats, to their owner.
+
+Each alert has a deterministic notification id (case, timer, due date, alarm), so that a
+repeated wake or a restarted timer never sends one twice, and a moved due date gets its own reminders.
+No boto3 and no clock of its own: ``now`` is passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from shared.domain.calendar import LONDON, WorkingDayCalendar, london_date
+from shared.domain.casefile import Case, Decision, NewEvent, WindowExpired, apply
+from shared.domain.policy import CouncilPolicy, Step
+from shared.domain.stages import Actor, Status
+from shared.domain.vocabulary import Kind
+
+ACKNOWLEDGEMENT = Step.ACKNOWLEDGEMENT.value
+ACTION_PREFIX = "action-"
+WINDOWS = frozenset({Step.STAGE2_REQUEST.value, Step.STAGE3_REQUEST.value})
+SYSTEM = "system"  # the ``by`` of what the workflow records
+
+
+class TimerKind(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    STAGE = "stage"
+    WINDOW = "window"
+    ACTION = "action"
+
+
+@dataclass(frozen=True)
+class Timer:
+    key: str  # "acknowledgement", a Step value ("stage1", "stage2-request", ...) or "action-A1"
+    kind: TimerKind
+    due: date
+    revision: int
+    owner: str | None = None  # an action's owner
+
+
+def timers(case: Case) -> dict[str, Timer]:
+    """Every timer that runs on ``case`` now, by key. Nothing runs on hold or once ended: a hold, a
+    pause and an ending all move the deadlines to ``paused_deadlines``."""
+    running: dict[str, Timer] = {}
+    if case.status is Status.RECEIVED and case.kind is Kind.COMPLAINT and case.hold is None:
+        running[ACKNOWLEDGEMENT] = Timer(
+            ACKNOWLEDGEMENT,
+            TimerKind.ACKNOWLEDGEMENT,
+            case.acknowledgement_due,
+            case.acknowledgement_revision,
+        )
+    for key, deadline in case.deadlines.items():
+        kind = TimerKind.WINDOW if key in WINDOWS else TimerKind.STAGE
+        running[key] = Timer(key, kind, deadline.due, deadline.revision)
+    for item in case.action_plan:
+        if item.status == "open":
+            key = f"{ACTION_PREFIX}{item.item_id}"
+            running[key] = Timer(key, TimerKind.ACTION, item.due_on, item.revision, owner=item.owner)
+    return running
+
+
+def execution_name(case_id: str, timer: Timer) -> str:
+    """The workflow execution's name: deterministic, so a repeated start is harmless (at most 80
+    characters of letters, digits, ``-`` and ``_``)."""
+    return f"{case_id}-{timer.key}-r{timer.revision}"
+
+
+class AlarmKind(StrEnum):
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    WINDOW_CLOSES = "window-closes"
+
+
+class Recipient(StrEnum):
+    MANAGER = "manager"  # the allocated manager (else the service area's, else the team)
+    TEAM = "team"  # the complaints team's mailbox
+    HEAD_OF_SERVICE = "head-of-service"
+    OWNER = "owner"  # an action's owner
+
+
+@dataclass(frozen=True)
+class Alarm:
+    kind: AlarmKind
+    at: datetime  # UTC
+    day: date  # the London working day it is for
+    number: int = 0  # a reminder's working days before the due date; an escalation's count
+
+
+def alarm_instant(day: date, policy: CouncilPolicy) -> datetime:
+    """The policy's hour in London on ``day``, in UTC."""
+    return datetime.combine(day, time(policy.reminder_hour_london), tzinfo=LONDON).astimezone(UTC)
+
+
+def _working_days_before(calendar: WorkingDayCalendar, due: date, days: int) -> date:
+    day, left = due, days
+    while left:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            left -= 1
+    return day
+
+
+def schedule(timer: Timer, policy: CouncilPolicy) -> Iterator[Alarm]:
+    """The timer's alarms in time order (the escalations never end: take what you need)."""
+    calendar = policy.calendar()
+    after_due = calendar.add_working_days(timer.due, 1)
+    if timer.kind is TimerKind.WINDOW:
+        yield Alarm(AlarmKind.WINDOW_CLOSES, alarm_instant(after_due, policy), after_due)
+        return
+    for days in sorted(set(policy.reminder_working_days_before), reverse=True):
+        day = _working_days_before(calendar, timer.due, days)
+        yield Alarm(AlarmKind.REMINDER, alarm_instant(day, policy), day, days)
+    yield Alarm(AlarmKind.OVERDUE, alarm_instant(after_due, policy), after_due)
+    day, count = after_due, 0
+    while True:
+        day = calendar.add_working_days(day, policy.overdue_repeat_working_days)
+        count += 1
+        yield Alarm(AlarmKind.ESCALATION, alarm_instant(day, policy), day, count)
+
+
+def next_alarm(timer: Timer, policy: CouncilPolicy, after: datetime) -> Alarm:
+    """The first alarm strictly after ``after``."""
+    return next(alarm for alarm in schedule(timer, policy) if alarm.at > after)
+
+
+def due_alarms(timer: Timer, policy: CouncilPolicy, since: datetime, now: datetime) -> list[Alarm]:
+    """The alarms due by ``now``: reminders only from ``since`` (when the timer started: a reminder
+    due before a stage began, or before its date moved, is not sent late), and of several reminders or
+    escalations due together only the last (a late wake sends the news, not the history)."""
+    due: list[Alarm] = []
+    for alarm in schedule(timer, policy):
+        if alarm.at > now:
+            break
+        if alarm.kind is AlarmKind.REMINDER and alarm.at <= since:
+            continue
+        due.append(alarm)
+    latest = {alarm.kind: alarm for alarm in due}
+    if AlarmKind.OVERDUE in latest:
+        latest.pop(AlarmKind.REMINDER, None)
+    return list(latest.values())
+
+
+def recipients(timer: Timer, alarm: Alarm) -> tuple[Recipient, ...]:
+    if timer.kind is TimerKind.ACTION:
+        return (Recipient.OWNER,)
+    if alarm.kind is AlarmKind.ESCALATION:
+        return (Recipient.HEAD_OF_SERVICE,)
+    if timer.kind is TimerKind.ACKNOWLEDGEMENT:
+        return (Recipient.TEAM,)
+    if alarm.kind is AlarmKind.OVERDUE:
+        return (Recipient.MANAGER, Recipient.TEAM)
+    return (Recipient.MANAGER,)
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """A deadline alert owed to a member of staff: :mod:`shared.workflow` addresses and records it.
+    ``context`` holds the reference, the step, dates and day counts: no personal data."""
+
+    notification_id: str  # of the first recipient's email; the others' add "-2", "-3", ...
+    recipients: tuple[Recipient, ...]
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WakeResult:
+    decision: Decision | None  # what to record now (with ``alerts``), if anything
+    alerts: tuple[StaffAlert, ...]
+    next_at: datetime | None  # when to wake next; None: the timer is done
+
+
+def wake(
+    case: Case, key: str, revision: int, since: datetime, now: datetime, policy: CouncilPolicy
+) -> WakeResult:
+    """What the timer ``key`` at ``revision`` does at ``now``, decided from the case as it is: nothing if
+    it no longer runs at that revision; the window's close; or the alerts due and not yet recorded."""
+    timer = timers(case).get(key)
+    if timer is None or timer.revision != revision:
+        return WakeResult(None, (), None)
+    if timer.kind is TimerKind.WINDOW:
+        closes = next(iter(schedule(timer, policy)))
+        if now < closes.at:
+            return WakeResult(None, (), closes.at)
+        closed = apply(case, WindowExpired(action="window-expired"), Actor.SYSTEM, SYSTEM, now, policy)
+        return WakeResult(closed, (), None)
+    today = london_date(now)
+    calendar = policy.calendar()
+    alerts = []
+    for alarm in due_alarms(timer, policy, since, now):
+        late = calendar.working_days_between(timer.due, today) if today > timer.due else 0
+        context = {
+            "reference": case.reference,
+            "council": policy.council_name,
+            "step": timer.key,
+            "alarm": alarm.kind.value,
+            "due": timer.due.isoformat(),
+            "working_days_left": calendar.working_days_between(today, timer.due) if today < timer.due else 0,
+            "working_days_overdue": late,
+            "escalation": alarm.number if alarm.kind is AlarmKind.ESCALATION else 0,
+            "link": policy.case_url(case.reference),
+        }
+        notification_id = f"{case.case_id}-{key}-{timer.due}-{alarm.kind}-{alarm.number}"
+        if notification_id not in case.notifications:
+            alerts.append(StaffAlert(notification_id, recipients(timer, alarm), context))
+    following = next_alarm(timer, policy, now).at
+    if not alerts:
+        return WakeResult(None, (), following)
+    sequence = case.last_event + 1
+    event = NewEvent(
+        sequence,
+        now,
+        Actor.SYSTEM,
+        SYSTEM,
+        "deadline-alert",
+        {
+            "timer": key,
+            "due": timer.due.isoformat(),
+            "alerts": [
+                {"alarm": a.context["alarm"], "escalation": a.context["escalation"], "to": list(a.recipients)}
+                for a in alerts
+            ],
+        },
+    )
+    updated = case.model_copy(update={"version": case.version + 1, "last_event": sequence})
+    return WakeResult(Decision(updated, (event,), {}), tuple(alerts), following)
+
+
+def recompute(case: Case, now: datetime, policy: CouncilPolicy) -> Decision | None:
+    """Every deadline of ``case`` moved to the calendar as it is now (a bank holiday announced or
+    moved): the same working days from the same start. None when nothing moves."""
+    calendar = policy.calendar()
+    revision = case.version + 1
+    moved: dict[str, dict[str, Any]] = {}
+    changes: dict[str, Any] = {}
+    for field_name in ("deadlines", "paused_deadlines"):
+        current = dict(getattr(case, field_name))
+        for key, deadline in current.items():
+            days = deadline.working_days
+            if days is None:  # set before working days were kept: the policy's timescale
+                timescale = policy.timescale(case.the_procedure, deadline.step)
+                days = (
+                    timescale.extended_max
+                    if deadline.extended and timescale.extended_max
+                    else timescale.working_days
+                )
+            due = calendar.add_working_days(deadline.start, days)
+            if due != deadline.due:
+                moved[key] = {"from": deadline.due.isoformat(), "to": due.isoformat()}
+                current[key] = deadline.model_copy(
+                    update={"due": due, "revision": revision, "working_days": days}
+                )
+        changes[field_name] = current
+    if case.status is Status.RECEIVED:
+        procedure = case.suggested_procedure
+        acknowledgement = policy.due_date(procedure, Step.ACKNOWLEDGEMENT, case.received_date)
+        if acknowledgement != case.acknowledgement_due:
+            moved[ACKNOWLEDGEMENT] = {
+                "from": case.acknowledgement_due.isoformat(),
+                "to": acknowledgement.isoformat(),
+            }
+            changes |= {"acknowledgement_due": acknowledgement, "acknowledgement_revision": revision}
+            if case.stage1_due is not None:
+                changes["stage1_due"] = policy.due_date(procedure, Step.STAGE1, case.received_date)
+    if not moved:
+        return None
+    sequence = case.last_event + 1
+    updated = case.model_copy(update={**changes, "version": revision, "last_event": sequence})
+    event = NewEvent(sequence, now, Actor.SYSTEM, SYSTEM, "deadlines-recomputed", {"moved": moved})
+    running_moved: dict[str, date | None] = {
+        k: updated.deadlines[k].due for k in moved if k in updated.deadlines
+    }
+    return Decision(updated, (event,), running_moved)
