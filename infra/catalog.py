@@ -130,18 +130,19 @@ SWEEPER = FunctionSpec(
     ),
     memory_mb=256,
 )
-#: The scorecard bulletin: run daily, it records the last month's (or quarter's) bulletin once.
+#: The scorecard bulletin: every half hour it checks (one read) whether the month or quarter last ended has
+#: its bulletin, and records it once if not.
 BULLETIN = FunctionSpec(
     name="Bulletin",
     handler="functions.bulletin.handler.handler",
     description="Emails the last period's complaints scorecard to the senior leadership list, once a period",
-    schedule_minutes=24 * 60,
+    schedule_minutes=30,
     table_access=(
         TableAccess(("dynamodb:Query",), (names.financial_year_pk("*"),), index=names.GSI_FINANCIAL_YEAR),
         TableAccess(("dynamodb:Query",), (names.activity_pk("*"),), index=names.GSI_ACTIVITY),
         TableAccess(("dynamodb:Query",), (names.open_pk(True),), index=names.GSI_OPEN_DUE),
-        # reads the cases in batches; writes the bulletin's record and notifications (a case partition)
-        TableAccess(("dynamodb:BatchGetItem", "dynamodb:PutItem"), (CASES,)),
+        # reads the cases in batches; reads and writes the bulletin's record (and its notifications)
+        TableAccess(("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"), (CASES,)),
     ),
     memory_mb=512,
     timeout_seconds=60,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime, time
 from pathlib import Path
 
 DEFAULT_STATE = Path(".heard-state-demo")
@@ -30,12 +31,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from infra.local import state
     from shared.adapters.dynamodb import DynamoReportSource
+    from shared.domain.calendar import LONDON
     from shared.reporting.demo import build_demo
 
     with mock_aws():
         resources = create_resources()
         builder = build_demo(DynamoReportSource(resources.table_name))
-        saved = state.save(args.state, resources.table_name, clean=True)
+        # make run's local clock goes on from the report date, so the live views are as at that day.
+        at = datetime.combine(builder.report_date, time(12, 0), tzinfo=LONDON)
+        saved = state.save(args.state, resources.table_name, clean=True, clock=at)
     print(f"{args.state}: {len(builder.cases)} demo cases ({saved} items), report date {builder.report_date}")
     print(f"HEARD_LOCAL_STATE={args.state} make run")
     return 0

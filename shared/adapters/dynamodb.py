@@ -896,6 +896,16 @@ class DynamoReportSource(DynamoCaseStore):
             ),
         )
 
+    def bulletin_recorded(self, bulletin_id: str) -> bool:
+        """Whether the bulletin's record exists (one read of its key)."""
+        answer = self.client.get_item(
+            TableName=self.table_name,
+            Key=_key(names.case_pk(bulletin_id), names.CASE_SK),
+            ProjectionExpression="#pk",
+            ExpressionAttributeNames={"#pk": names.PK},
+        )
+        return "Item" in answer
+
     def record_bulletin(
         self, bulletin_id: str, notifications: tuple[Notification, ...], now: datetime
     ) -> bool:

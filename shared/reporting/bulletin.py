@@ -19,6 +19,10 @@ from shared.reporting.source import ReportSource
 
 
 class BulletinStore(Protocol):
+    def bulletin_recorded(self, bulletin_id: str) -> bool:
+        """Whether the bulletin was recorded already (one read)."""
+        ...
+
     def record_bulletin(
         self, bulletin_id: str, notifications: tuple[Notification, ...], now: datetime
     ) -> bool:
@@ -80,8 +84,11 @@ class BulletinService:
         if not recipients:
             return None
         now = self.clock.now()
-        context = bulletin_context(self.source, london_date(now), self.policy)
-        record = bulletin_id(context["reference"])
+        today = london_date(now)
+        record = bulletin_id(last_period(today, self.policy.bulletin_period)[0])
+        if self.store.bulletin_recorded(record):  # the schedule runs often: most runs stop here
+            return None
+        context = bulletin_context(self.source, today, self.policy)
         notifications = tuple(
             Notification(
                 notification_id=f"{record}-{index}",

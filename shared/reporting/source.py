@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.domain.casefile import Case
 
@@ -16,13 +16,21 @@ class ContextFigures(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    referrals: StrictInt | None = Field(default=None, ge=0, le=10_000_000, description="Referrals received")
-    children_receiving_services: StrictInt | None = Field(
+    referrals: int | None = Field(default=None, ge=0, le=10_000_000, description="Referrals received")
+    children_receiving_services: int | None = Field(
         default=None,
         ge=0,
         le=10_000_000,
         description="Children and young people receiving services at 31 March",
     )
+
+    @field_validator("referrals", "children_receiving_services", mode="before")
+    @classmethod
+    def _a_number(cls, value: object) -> object:
+        """A JSON number (``813`` or ``813.0``), never a boolean or a string of digits."""
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError("a whole number")
+        return value
 
 
 def quarter_of(day: date) -> int:

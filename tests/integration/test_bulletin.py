@@ -64,7 +64,7 @@ def test_nobody_to_send_to_sends_nothing(aws: LocalResources, clock: ManualClock
 
 
 def test_the_bulletin_is_scheduled_like_the_sweeper() -> None:
-    assert BULLETIN in FUNCTIONS and BULLETIN.schedule_minutes == 24 * 60
+    assert BULLETIN in FUNCTIONS and BULLETIN.schedule_minutes == 30
     assert not BULLETIN.routes and BULLETIN.stream is None
 
 
