@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: install assets browser run test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
+.PHONY: install assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ browser:
 
 run: install assets $(SWAGGER)/.built
 	$(BIN)/python -m infra.local --port $(PORT)
+
+# The two demo years of the reference report, built once into .heard-state-demo (HEARD_LOCAL_STATE=.heard-state-demo make run).
+demo: install
+	TZ=UTC $(BIN)/python -m infra.local.demo
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bench import cold_start, load, officer, warm, workflow
+from bench import cold_start, load, officer, reports, warm, workflow
 
 if __name__ == "__main__":
     logging.disable(logging.INFO)
@@ -14,6 +14,7 @@ if __name__ == "__main__":
         "warm": warm.run(),
         "officer": officer.run(),
         "load": load.run(),
+        "reports": reports.run(),
         "workflow": workflow.run(),
     }
     print(json.dumps(results, indent=2))

@@ -137,6 +137,23 @@ SWEEPER = FunctionSpec(
     ),
     memory_mb=256,
 )
+#: The scorecard bulletin: every half hour it checks (one read) whether the month or quarter last ended has
+#: its bulletin, and records it once if not.
+BULLETIN = FunctionSpec(
+    name="Bulletin",
+    handler="functions.bulletin.handler.handler",
+    description="Emails the last period's complaints scorecard to the senior leadership list, once a period",
+    schedule_minutes=30,
+    table_access=(
+        TableAccess(("dynamodb:Query",), (names.financial_year_pk("*"),), index=names.GSI_FINANCIAL_YEAR),
+        TableAccess(("dynamodb:Query",), (names.activity_pk("*"),), index=names.GSI_ACTIVITY),
+        TableAccess(("dynamodb:Query",), (names.open_pk(True),), index=names.GSI_OPEN_DUE),
+        # reads the cases in batches; reads and writes the bulletin's record (and its notifications)
+        TableAccess(("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"), (CASES,)),
+    ),
+    memory_mb=512,
+    timeout_seconds=60,
+)
 
 #: What recording a case change does (the officer API and the workflow alike): the case updated under
 #: its version, an event appended and notifications written, in one transaction; reading the case first.
@@ -175,6 +192,11 @@ OFFICER = FunctionSpec(
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),
         Route("POST", "/deadlines/recompute", authorized=True),
+        Route("GET", "/reports/annual", authorized=True),
+        Route("PUT", "/reports/context/{year}", authorized=True),
+        Route("GET", "/reports/scorecard", authorized=True),
+        Route("GET", "/reports/rag", authorized=True),
+        Route("GET", "/reports/action-plans", authorized=True),
     ),
     # Finds a case by reference (that index holds keys only) and lists cases through the indexes that
     # carry summaries only; reads a case and its chronology, updates it under its version and appends
@@ -192,6 +214,14 @@ OFFICER = FunctionSpec(
             ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"), (CASES,)
         ),
         TableAccess(("dynamodb:Query", "dynamodb:PutItem"), (names.PEOPLE_PK,)),
+        # reports: cases by financial year, activity and open actions (keys), then the cases in batches;
+        # the context figures a complaints officer enters
+        TableAccess(("dynamodb:Query",), (names.financial_year_pk("*"),), index=names.GSI_FINANCIAL_YEAR),
+        TableAccess(
+            ("dynamodb:Query",), (names.activity_pk("*"), names.actions_pk("*")), index=names.GSI_ACTIVITY
+        ),
+        TableAccess(("dynamodb:BatchGetItem",), (CASES,)),
+        TableAccess(("dynamodb:GetItem", "dynamodb:PutItem"), (names.CONTEXT_PK,)),
         # registering a representation made by another channel, as intake does
         *_REGISTERS_REPRESENTATIONS,
     ),
@@ -202,7 +232,7 @@ STAFF_PASSWORD_MIN_LENGTH = 14
 STAFF_TEMPORARY_PASSWORD_DAYS = 3
 STAFF_TOKEN_MINUTES = 60  # ID and access tokens (Cognito's default; moto's tokens last as long)
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, WORKFLOW, ME, OFFICER)
+FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, WORKFLOW, BULLETIN, ME, OFFICER)
 #: The functions the stage workflow's state machine invokes, by the substitution its definition names.
 WORKFLOW_TASKS: dict[str, FunctionSpec] = {"WorkflowFunctionArn": WORKFLOW}
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)

@@ -7,11 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from shared.domain.errors import DomainError
 from shared.domain.policy import Step, load_policy
 from shared.domain.vocabulary import Procedure
 from shared.names import POLICY_FILE_ENV, TABLE_ENV
+
+if TYPE_CHECKING:
+    from shared.reporting.source import ReportSource
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +46,21 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_subparsers(dest="action", required=True).add_parser(
         "recompute",
         help="move every open deadline to the calendar as it is now (after the policy's bank holidays change)",
+    )
+    report = commands.add_parser("report", help=f"reports from the case table (${TABLE_ENV})")
+    reports = report.add_subparsers(dest="report", required=True)
+    annual = reports.add_parser("annual", help="the annual report on representations (docs/reporting.md)")
+    annual.add_argument(
+        "--year", type=int, required=True, help="the financial year's first year: 2015 is 2015/16"
+    )
+    annual.add_argument("--format", choices=("json", "html", "csv"), default="json")
+    annual.add_argument(
+        "--as-at", dest="as_at", metavar="YYYY-MM-DD", help="the report date (default: today)"
+    )
+    annual.add_argument("--demo", action="store_true", help="from the demo years, built in memory (no table)")
+    annual.add_argument("--policy", default=None, help=f"council policy JSON (default: ${POLICY_FILE_ENV})")
+    reports.add_parser(
+        "bulletin", help="email the last period's scorecard to the senior leadership list (once a period)"
     )
     return parser
 
@@ -116,12 +135,68 @@ def _recompute() -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from shared.config import ConfigurationError, clock
+
+    if args.report == "bulletin":
+        from shared.wiring import bulletin_service
+
+        try:
+            period = bulletin_service().send()
+        except ConfigurationError as exc:
+            return _fail(str(exc))
+        print(
+            f"bulletin for {period} recorded"
+            if period
+            else "no bulletin: already sent, or nobody to send it to"
+        )
+        return 0
+    from shared.domain.calendar import london_date
+    from shared.reporting.annual import annual_report
+    from shared.reporting.render import to_csv, to_html
+
+    if not 2000 <= args.year <= 2100:
+        return _fail(f"--year {args.year} is not a financial year (2015 is 2015/16)")
+    try:
+        policy = load_policy(args.policy or os.environ.get(POLICY_FILE_ENV))
+        as_at = date.fromisoformat(args.as_at) if args.as_at else None
+    except DomainError as exc:
+        return _fail(exc.reason)
+    except ValueError:
+        return _fail(f"--as-at '{args.as_at}' is not a date in the form YYYY-MM-DD")
+    if args.demo:
+        from shared.reporting.demo import build_demo
+        from shared.reporting.memory import InMemoryCases
+
+        memory = InMemoryCases()
+        source: ReportSource = memory
+        report_date = as_at or build_demo(memory, policy, until=as_at).report_date
+    else:
+        from shared.wiring import report_source
+
+        try:
+            source = report_source()
+            report_date = as_at or london_date(clock().now())
+        except ConfigurationError as exc:
+            return _fail(str(exc))
+    report = annual_report(source, args.year, report_date, policy)
+    if args.format == "html":
+        sys.stdout.write(to_html(report))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(report))
+    else:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deadline":
         return _deadline(args)
     if args.command == "notifications":
         return _notifications(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "deadlines":
         return _recompute()
     return _fail(f"unknown command {args.command}")  # pragma: no cover - argparse refuses first

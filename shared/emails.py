@@ -29,6 +29,8 @@ SUBJECTS: dict[str, tuple[str, str]] = {
         "Thank you for saying thank you: {reference}",
     ),
     "compliment_shared": ("A compliment for your team: {reference}", ""),
+    # The scorecard bulletin: {reference} is the period (2016-04, or 2015/16 Q4).
+    "bulletin": ("Complaints scorecard: {reference}", ""),
     # The letters a case change owes the complainant (shared/letters.py). Short enough, with the copy's
     # prefix and a six-digit reference, to stay on one header line (never folded).
     "case_accepted": (

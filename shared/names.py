@@ -36,6 +36,7 @@ GSI_REFERENCE: Final = "by-reference"
 GSI_OPEN_DUE: Final = "by-open-due"
 GSI_MANAGER: Final = "by-manager"
 GSI_INVESTIGATOR: Final = "by-investigator"
+GSI_ACTIVITY: Final = "by-activity"
 GSI_KEYS: Final = {
     GSI_STATUS_DUE: ("GSI1PK", "GSI1SK"),
     GSI_SERVICE_AREA: ("GSI2PK", "GSI2SK"),
@@ -44,6 +45,7 @@ GSI_KEYS: Final = {
     GSI_OPEN_DUE: ("GSI5PK", "GSI5SK"),
     GSI_MANAGER: ("GSI6PK", "GSI6SK"),
     GSI_INVESTIGATOR: ("GSI7PK", "GSI7SK"),
+    GSI_ACTIVITY: ("GSI8PK", "GSI8SK"),
 }
 #: What a case list shows: no personal data (names, contact details, what was said stay on the case).
 CASE_SUMMARY: Final = (
@@ -84,6 +86,7 @@ GSI_PROJECTIONS: Final[dict[str, tuple[str, ...]]] = {
     GSI_OPEN_DUE: CASE_INDEXED,
     GSI_MANAGER: CASE_INDEXED,
     GSI_INVESTIGATOR: CASE_INDEXED,
+    GSI_ACTIVITY: (),
 }
 TTL_ATTRIBUTE: Final = "expires_at"
 TYPE_ATTRIBUTE: Final = "type"
@@ -152,7 +155,7 @@ def area_pk(service_area: str | None) -> str:
     return f"AREA#{service_area or 'unknown'}"
 
 
-def financial_year_pk(year: int) -> str:
+def financial_year_pk(year: int | str) -> str:
     return f"FY#{year}"
 
 
@@ -198,6 +201,39 @@ def manager_pk(username: str) -> str:
 def investigator_pk(username: str) -> str:
     """by-investigator partition: the cases a member of staff is appointed to investigate."""
     return f"INVESTIGATOR#{username}"
+
+
+def activity_pk(year: int | str) -> str:
+    """by-activity partition: what happened on cases in a financial year (stages started and answered,
+    Ombudsman decisions, actions added), whatever year the cases were received in."""
+    return f"ACT#{year}"
+
+
+ACTIVITY_PREFIX: Final = "ACTIVITY#"
+ACTIVITY_TYPE: Final = "activity"
+
+
+def activity_sk(what: str) -> str:
+    """An activity item beside its case: ``what`` is e.g. ``stage1-sent``."""
+    return f"{ACTIVITY_PREFIX}{what}"
+
+
+def actions_pk(status: str) -> str:
+    """by-activity partition of action plans' actions by status (open, done), sorted by due date."""
+    return f"ACTIONS#{status}"
+
+
+def action_sk(item_id: str) -> str:
+    """An action of the case's plan, beside the case (for the actions index)."""
+    return f"ACTION#{item_id}"
+
+
+#: The context figures an officer enters for a financial year (referrals, children receiving services).
+CONTEXT_PK: Final = "CONTEXT"
+
+
+def context_sk(year: int) -> str:
+    return f"FY#{year}"
 
 
 #: The register of investigators, independent persons and panel members: one small partition.

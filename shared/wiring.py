@@ -9,15 +9,33 @@ from shared.adapters.dynamodb import DynamoCaseStore
 from shared.config import clock, policy, settings
 
 if TYPE_CHECKING:  # imported where built, so a function loads only what it uses (cold start)
+    from shared.adapters.dynamodb import DynamoReportSource
     from shared.adapters.idempotency import PowertoolsIdempotency
     from shared.intake import IntakeService
     from shared.notifier import NotificationSender
+    from shared.reporting.bulletin import BulletinService
     from shared.workflow import TimerService
 
 
 @cache
 def case_store() -> DynamoCaseStore:
     return DynamoCaseStore(settings().table_name)
+
+
+@cache
+def report_source() -> DynamoReportSource:
+    """The case table as the reports read it (shared.reporting.source.ReportSource)."""
+    from shared.adapters.dynamodb import DynamoReportSource
+
+    return DynamoReportSource(settings().table_name)
+
+
+@cache
+def bulletin_service() -> BulletinService:
+    from shared.reporting.bulletin import BulletinService
+
+    source = report_source()
+    return BulletinService(source=source, store=source, clock=clock(), policy=policy())
 
 
 @cache
@@ -68,6 +86,8 @@ def reset() -> None:
     settings.cache_clear()
     policy.cache_clear()
     case_store.cache_clear()
+    report_source.cache_clear()
+    bulletin_service.cache_clear()
     idempotency.cache_clear()
     intake_service.cache_clear()
     notification_sender.cache_clear()

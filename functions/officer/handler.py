@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
@@ -22,6 +22,7 @@ from shared.adapters.dynamodb import DynamoCaseStore
 from shared.config import clock, policy
 from shared.domain.access import acting_as, manages_people, may_see, possible_actions, works_on_cases
 from shared.domain.calendar import london_date
+from shared.domain.case import financial_year
 from shared.domain.casefile import Case, Command, apply, people_named
 from shared.domain.errors import Conflict, IllegalTransition, KeyReused, NotPermitted
 from shared.domain.export import Withholding, export
@@ -33,7 +34,10 @@ from shared.identity import Caller, Unauthenticated
 from shared.intake import Receipt
 from shared.letters import by_hand, letters_of
 from shared.ports import BadCursor, CaseQuery, StaleVersion
-from shared.wiring import case_store, idempotency, intake_service, timer_service
+from shared.reporting.annual import AnnualReport, annual_report
+from shared.reporting.live import OpenAction, RagArea, Scorecard, open_actions, rag_report, scorecard
+from shared.reporting.source import ContextFigures
+from shared.wiring import case_store, idempotency, intake_service, report_source, timer_service
 
 logger = Logger(service="heard-officer")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -368,6 +372,107 @@ def put_person(
     person = Person(person_id=person_id, **declarations.model_dump())
     case_store().put_person(person, caller.username, clock().now())
     return _json(200, {"person": person.model_dump(mode="json")})
+
+
+# --- reports (docs/reporting.md) ------------------------------------------------------------------
+
+FinancialYear = Annotated[
+    int, Query(ge=2000, le=2100, description="The financial year's first year: 2015 is 2015/16")
+]
+
+
+def _reader() -> Caller:
+    """Complaints officers and senior leadership read the council-wide reports."""
+    caller = _caller()
+    if not caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP):
+        raise Forbidden("Complaints officers and senior leadership read the annual report")
+    return caller
+
+
+def _report_scope(caller: Caller) -> frozenset[str] | None:
+    """The service areas a live view shows: every one for complaints officers and senior leadership, a
+    service manager's own (none: nothing); others may not read them."""
+    if caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP):
+        return None
+    if Actor.SERVICE_MANAGER in caller.roles:
+        return caller.service_areas
+    raise Forbidden("Complaints officers, senior leadership and service managers read the live views")
+
+
+def _today() -> date:
+    return london_date(clock().now())
+
+
+@app.get("/reports/annual")
+def get_annual_report(year: FinancialYear) -> Response[AnnualReport]:
+    """The annual report on representations for a financial year, with the previous year beside it."""
+    _reader()
+    return _json(200, annual_report(report_source(), year, _today(), policy()).model_dump(mode="json"))
+
+
+@app.put("/reports/context/<year>")
+def put_context(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    figures: Annotated[ContextFigures, Body(description="Referrals and children receiving services")],
+) -> Response[ContextFigures]:
+    """The context figures of a financial year, which Heard cannot know, shown in the annual report."""
+    caller = _caller()
+    if Actor.COMPLAINTS_OFFICER not in caller.roles:
+        raise Forbidden("Complaints officers enter the context figures")
+    report_source().put_context_figures(year, figures)
+    logger.info("context figures entered", extra={"year": year, "by": caller.username})
+    return _json(200, figures.model_dump(mode="json"))
+
+
+@app.get("/reports/scorecard")
+def get_scorecard(
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Default: this financial year")] = None,
+    period: Annotated[Literal["monthly", "quarterly"], Query()] = "quarterly",
+) -> Response[Scorecard]:
+    """Complaints received and answered (on time, average working days) by period and service area, and
+    the open and overdue cases now. A service manager sees their own areas."""
+    areas, today, source = _report_scope(_caller()), _today(), report_source()
+    year = year if year is not None else financial_year(today)
+    card = scorecard(
+        source.received_in(year),
+        source.active_in(year),
+        source.open_cases(),
+        year,
+        period,
+        today,
+        policy(),
+        areas,
+    )
+    return _json(200, card.model_dump(mode="json"))
+
+
+class RagReport(BaseModel):
+    as_at: date
+    amber_working_days: int
+    areas: list[RagArea]
+
+
+@app.get("/reports/rag")
+def get_rag() -> Response[RagReport]:
+    """Open cases per service area: red when overdue, amber when due within the policy's working days,
+    green otherwise. A service manager sees their own areas."""
+    areas, today = _report_scope(_caller()), _today()
+    found = rag_report(report_source().open_cases(), today, policy(), areas)
+    body = RagReport(as_at=today, amber_working_days=policy().rag_amber_working_days, areas=found)
+    return _json(200, body.model_dump(mode="json"))
+
+
+class ActionPlansView(BaseModel):
+    as_at: date
+    actions: list[OpenAction]
+
+
+@app.get("/reports/action-plans")
+def get_action_plans() -> Response[ActionPlansView]:
+    """The open actions of action plans with owner and due date, the soonest first; overdue ones red."""
+    areas, today = _report_scope(_caller()), _today()
+    actions = open_actions(report_source().with_open_actions(), today, areas)
+    return _json(200, ActionPlansView(as_at=today, actions=actions).model_dump(mode="json"))
 
 
 def _list_scope(caller: Caller, service_area: str | None, mine: bool) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the officer's aggregate: the public functions never load it
 
     from shared.domain.casefile import Case, Decision
     from shared.domain.people import Person
+    from shared.reporting.source import ContextFigures
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -368,6 +369,7 @@ class DynamoCaseStore:
                 }
                 for notification in notifications
             ),
+            *self._activity_puts(decision),
         ]
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
@@ -377,6 +379,61 @@ class DynamoCaseStore:
             raise StaleVersion(
                 f"case {case.reference} changed since version {expected_version}: reload it and try again"
             ) from exc
+
+    def _activity_puts(self, decision: Decision) -> list[dict[str, Any]]:
+        """The case's activity items (one per dated activity, keyed by what happened, so a repeat
+        replaces it) when the decision changed what they are made from."""
+        if not any(field in event.changes for event in decision.events for field in _ACTIVITY_FIELDS):
+            return []
+        return self.activity_items(decision.case)
+
+    def activity_items(self, case: Case) -> list[dict[str, Any]]:
+        """Puts of the case's activity items: one per dated activity (in the year's partition) and one per
+        action of its plan (in its status's partition, by due date)."""
+        from shared.domain.case import financial_year
+        from shared.reporting.source import activity_dates
+
+        case_id = case.case_id
+        return [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_item(
+                        {
+                            names.PK: names.case_pk(case_id),
+                            names.SK: names.activity_sk(what),
+                            names.TYPE_ATTRIBUTE: names.ACTIVITY_TYPE,
+                            "on": day.isoformat(),
+                            **_gsi(
+                                names.GSI_ACTIVITY,
+                                names.activity_pk(financial_year(day)),
+                                names.index_sk(day.isoformat(), f"{case_id}#{what}"),
+                            ),
+                        }
+                    ),
+                }
+            }
+            for what, day in activity_dates(case).items()
+        ] + [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_item(
+                        {
+                            names.PK: names.case_pk(case_id),
+                            names.SK: names.action_sk(item.item_id),
+                            names.TYPE_ATTRIBUTE: names.ACTIVITY_TYPE,
+                            **_gsi(
+                                names.GSI_ACTIVITY,
+                                names.actions_pk(item.status),
+                                names.index_sk(item.due_on.isoformat(), f"{case_id}#{item.item_id}"),
+                            ),
+                        }
+                    ),
+                }
+            }
+            for item in case.action_plan
+        ]
 
     def events(self, case_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The chronology in order, from the event after sequence ``after``, at most ``limit``."""
@@ -792,3 +849,136 @@ def _dead_letter(item: dict[str, Any]) -> dict[str, Any]:
     """What an operator sees of a dead letter: identifiers, state and error, never the address or text.
     JSON-ready (DynamoDB numbers arrive as Decimal)."""
     return {**{k: item.get(k) for k in _DEAD_LETTER_FIELDS}, "attempts": int(item.get("attempts", 0))}
+
+
+# --- reports (shared.reporting.source.ReportSource) ---------------------------------------------------
+
+#: The case fields whose change moves the case's activity dates (shared.reporting.source.activity_dates).
+_ACTIVITY_FIELDS = ("stage_dates", "ombudsman", "action_plan")
+_BATCH_GET = 100  # BatchGetItem's maximum
+
+
+class DynamoReportSource(DynamoCaseStore):
+    """The case store as the reports read it: through the financial-year, activity and open-cases
+    indexes, a page at a time, then the cases themselves in batches (the indexes carry no personal data
+    and not the whole case)."""
+
+    def received_in(self, year: int) -> Iterator[Case]:
+        return self._cases_through(names.GSI_FINANCIAL_YEAR, names.financial_year_pk(year))
+
+    def active_in(self, year: int) -> Iterator[Case]:
+        return self._cases_through(names.GSI_ACTIVITY, names.activity_pk(year))
+
+    def open_cases(self) -> Iterator[Case]:
+        return self._cases_through(names.GSI_OPEN_DUE, names.open_pk(True))
+
+    def with_open_actions(self) -> Iterator[Case]:
+        return self._cases_through(names.GSI_ACTIVITY, names.actions_pk("open"))
+
+    def context_figures(self, year: int) -> ContextFigures | None:
+        from shared.reporting.source import ContextFigures
+
+        item = self.client.get_item(
+            TableName=self.table_name, Key=_key(names.CONTEXT_PK, names.context_sk(year))
+        ).get("Item")
+        if not item:
+            return None
+        data = from_item(item)
+        return ContextFigures.model_validate(
+            {k: _json_ready(data.get(k)) for k in ContextFigures.model_fields}
+        )
+
+    def put_context_figures(self, year: int, figures: ContextFigures) -> None:
+        self.client.put_item(
+            TableName=self.table_name,
+            Item=to_item(
+                {names.PK: names.CONTEXT_PK, names.SK: names.context_sk(year), **figures.model_dump()}
+            ),
+        )
+
+    def bulletin_recorded(self, bulletin_id: str) -> bool:
+        """Whether the bulletin's record exists (one read of its key)."""
+        answer = self.client.get_item(
+            TableName=self.table_name,
+            Key=_key(names.case_pk(bulletin_id), names.CASE_SK),
+            ProjectionExpression="#pk",
+            ExpressionAttributeNames={"#pk": names.PK},
+        )
+        return "Item" in answer
+
+    def record_bulletin(
+        self, bulletin_id: str, notifications: tuple[Notification, ...], now: datetime
+    ) -> bool:
+        """The bulletin's record (where the notifier keeps its notifications' status, as on a case) and its
+        notifications, in one transaction, once: False if the bulletin was already recorded."""
+        created = now.isoformat()
+        record = {
+            names.PK: names.case_pk(bulletin_id),
+            names.SK: names.CASE_SK,
+            names.TYPE_ATTRIBUTE: "bulletin",
+            "created_at": created,
+            "notifications": {n.notification_id: n.status.value for n in notifications},
+        }
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_item(record),
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": names.PK},
+                }
+            },
+            *(
+                {"Put": {"TableName": self.table_name, "Item": to_item(self._notification_item(n, created))}}
+                for n in notifications
+            ),
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return False
+        return True
+
+    def _cases_through(self, index: str, partition: str, page_size: int = _BATCH_GET) -> Iterator[Case]:
+        """Each case in ``partition`` of ``index`` once, in the index's order: a query page of keys, then
+        the cases of that page in one batch."""
+        from shared.domain.casefile import Case
+
+        pk_name, _ = names.GSI_KEYS[index]
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": "#ipk = :ipk",
+            "ExpressionAttributeNames": {"#ipk": pk_name, "#pk": names.PK},
+            "ExpressionAttributeValues": {":ipk": {"S": partition}},
+            "ProjectionExpression": "#pk",
+            "Limit": page_size,
+        }
+        seen: set[str] = set()
+        while True:
+            page = self.client.query(**kwargs)
+            wanted = list(dict.fromkeys(item[names.PK]["S"] for item in page["Items"]))
+            wanted = [pk for pk in wanted if pk not in seen]
+            seen.update(wanted)
+            found = {
+                item[names.PK]["S"]: item
+                for item in self._batch_get([_key(pk, names.CASE_SK) for pk in wanted])
+            }
+            for pk in wanted:
+                if pk in found:
+                    yield Case.model_validate(from_item(found[pk]))
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items of ``keys`` (at most 100), asking again for any DynamoDB left unprocessed."""
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {self.table_name: {"Keys": keys}} if keys else {}
+        while request:
+            answer = self.client.batch_get_item(RequestItems=request)
+            items += answer["Responses"].get(self.table_name, [])
+            request = dict(answer.get("UnprocessedKeys") or {})
+        return items

@@ -35,6 +35,7 @@ class Purpose(StrEnum):
     TEAM_ALERT = "team-alert"
     COMPLIMENT_THANKS = "compliment-thanks"
     COMPLIMENT_SHARED = "compliment-shared"
+    BULLETIN = "bulletin"  # the scorecard bulletin to senior leadership (shared/reporting/bulletin.py)
     # Letters a case's change owes the complainant (shared.domain.casefile.NoticePurpose, same values).
     CASE_ACCEPTED = "case-accepted"
     DEADLINE_EXTENDED = "deadline-extended"

@@ -231,6 +231,17 @@ class Stage3(_Model):
     report: PanelReport | None = None
 
 
+class StageDates(_Model):
+    """One stage's dates, kept on the case after the stage ends (reports count from them): its start, its
+    standard due date (moved on by pauses), its extended due date where it was extended, and the date its
+    response was sent."""
+
+    started_on: date
+    due_on: date
+    extended_due_on: date | None = None
+    sent_on: date | None = None
+
+
 class StageResponse(_Model):
     sent_on: date
     resolutions: tuple[str, ...] = ()
@@ -320,6 +331,7 @@ class Case(_Stored):
     paused_deadlines: dict[str, Deadline] = Field(default_factory=dict)  # stopped, by Step value
     findings: dict[str, tuple[Finding, ...]] = Field(default_factory=dict)  # by stage
     responses: dict[str, StageResponse] = Field(default_factory=dict)  # by stage
+    stage_dates: dict[str, StageDates] = Field(default_factory=dict)  # by stage: stage1, stage2, stage3
     remedies_pence: int = 0
     routed_to: str | None = None
     sufficient_interest: SufficientInterest | None = None
@@ -837,6 +849,9 @@ def apply(
     running |= {k: v for k, v in outcome.deadlines.items() if v is not None}
     paused = {k: v for k, v in case.paused_deadlines.items() if k not in outcome.paused}
     paused |= {k: v for k, v in outcome.paused.items() if v is not None}
+    dated = _stage_dates(case, outcome, policy)
+    if dated != case.stage_dates:
+        outcome.changes["stage_dates"] = dated
     updated = case.model_copy(
         update={
             **outcome.changes,
@@ -864,6 +879,41 @@ def apply(
             for purpose, extra in outcome.owed
         ),
     )
+
+
+#: The deadline that times each stage, by the stage's key in ``Case.stage_dates`` and ``Case.responses``.
+_STAGE_STEPS: dict[str, Step] = {"stage1": Step.STAGE1, "stage2": Step.STAGE2, "stage3": Step.STAGE3_PANEL}
+
+
+def _stage_dates(case: Case, outcome: _Outcome, policy: CouncilPolicy) -> dict[str, StageDates]:
+    """The stages' dates after ``outcome``: a stage's deadline set with a new start starts it; an
+    extension sets its extended due date; a resume moves both due dates on by the working days the
+    deadline was stopped; a response records the date it was sent."""
+    dates = dict(case.stage_dates)
+    for stage, step in _STAGE_STEPS.items():
+        written = outcome.deadlines.get(step.value)
+        prior = dates.get(stage)
+        if written is not None:
+            if prior is None or prior.started_on != written.start:
+                dates[stage] = StageDates(started_on=written.start, due_on=written.due)
+            elif not written.extended:
+                dates[stage] = prior.model_copy(update={"due_on": written.due})
+            elif prior.extended_due_on is None:
+                dates[stage] = prior.model_copy(update={"extended_due_on": written.due})
+            else:
+                calendar = policy.calendar()
+                moved = calendar.working_days_between(prior.extended_due_on, written.due)
+                dates[stage] = prior.model_copy(
+                    update={
+                        "due_on": calendar.add_working_days(prior.due_on, moved),
+                        "extended_due_on": written.due,
+                    }
+                )
+        response = outcome.changes.get("responses", {}).get(stage)
+        current = dates.get(stage)
+        if response is not None and current is not None and current.sent_on != response.sent_on:
+            dates[stage] = current.model_copy(update={"sent_on": response.sent_on})
+    return dates
 
 
 _TEMPLATES: dict[NoticePurpose, str] = {purpose: purpose.value.replace("-", "_") for purpose in NoticePurpose}

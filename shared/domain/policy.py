@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -191,6 +191,11 @@ class CouncilPolicy(_Strict):
     reminder_working_days_before: tuple[WorkingDays, ...] = (5, 2)
     reminder_hour_london: Annotated[int, Field(ge=0, le=23)] = 9
     overdue_repeat_working_days: WorkingDays = 5
+    # The RAG report: an open case due within this many working days is amber (overdue is red).
+    rag_amber_working_days: Annotated[int, Field(ge=0, le=60)] = 5
+    # The scorecard bulletin: how often, and who gets it (nobody: no bulletin).
+    bulletin_period: Literal["monthly", "quarterly"] = "quarterly"
+    senior_leadership_list: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = ()
     extra_bank_holidays: tuple[date, ...] = ()
     removed_bank_holidays: tuple[date, ...] = ()
     complaint_categories: tuple[str, ...] = DEFAULT_COMPLAINT_CATEGORIES

@@ -27,3 +27,15 @@ def test_the_officer_benchmark_runs_and_replays_the_handlers_own_calls(
     assert result["action"]["calls"] == ["Query", "GetItem", "TransactWriteItems"]
     for measured in result.values():
         assert measured["handler_ms"] > 0 and measured["direct_calls_ms"] > 0
+
+
+def test_the_reports_benchmark_runs_and_the_adapter_reads_through_indexes() -> None:
+    from bench import reports
+
+    result = reports.run(count=500, moto_count=250)
+    assert result["in_memory"]["cases"] == 500 and result["in_memory"]["ratio"] > 0
+    moto = result["moto"]
+    # Index queries a page (of up to 100 keys) at a time, cases in batches, never a scan.
+    assert "Scan" not in moto["calls_reporting"] and "Scan" not in moto["calls_reading"]
+    assert moto["calls_reporting"]["Query"] > 4 and moto["calls_reporting"]["BatchGetItem"] > 4
+    assert moto["calls_reporting"]["Query"] == moto["calls_reading"]["Query"]

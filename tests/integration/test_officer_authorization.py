@@ -159,6 +159,42 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
         "senior-leadership": (403, 403),
         "admin": (200, 200),
     },
+    # The reports (issue 10), about no one case: the same answer whichever case is the caller's. The annual
+    # report: complaints officers and senior leadership; its context figures are entered by complaints
+    # officers; the live views also by service managers (confined to their own areas by what they show).
+    ("GET", "/reports/annual"): {
+        "no token": (401, 401),
+        "complaints-officer": (200, 200),
+        "service-manager (own area: A)": (403, 403),
+        "service-manager-2 (own area: B)": (403, 403),
+        "investigator (appointed to A)": (403, 403),
+        "investigator (not appointed: C)": (403, 403),
+        "senior-leadership": (200, 200),
+        "admin": (403, 403),
+    },
+    ("PUT", "/reports/context/{year}"): {
+        "no token": (401, 401),
+        "complaints-officer": (200, 200),
+        "service-manager (own area: A)": (403, 403),
+        "service-manager-2 (own area: B)": (403, 403),
+        "investigator (appointed to A)": (403, 403),
+        "investigator (not appointed: C)": (403, 403),
+        "senior-leadership": (403, 403),
+        "admin": (403, 403),
+    },
+    **{
+        ("GET", path): {
+            "no token": (401, 401),
+            "complaints-officer": (200, 200),
+            "service-manager (own area: A)": (200, 200),
+            "service-manager-2 (own area: B)": (200, 200),
+            "investigator (appointed to A)": (403, 403),
+            "investigator (not appointed: C)": (403, 403),
+            "senior-leadership": (200, 200),
+            "admin": (403, 403),
+        }
+        for path in ("/reports/scorecard", "/reports/rag", "/reports/action-plans")
+    },
 }
 
 CATALOG_ROUTES = sorted(
@@ -316,6 +352,10 @@ def request(
         entry = person(f"panel-{user or 'anon'}", roles=["panel-member"])
         declarations = {k: v for k, v in entry.items() if k != "person_id"}
         return method, template.format(person_id=entry["person_id"]), declarations, {}
+    if route == ("GET", "/reports/annual"):
+        return method, f"{template}?year=2026", None, {}
+    if route == ("PUT", "/reports/context/{year}"):
+        return method, template.format(year=2026), {"referrals": 7987}, {}
     return method, template.format(reference=reference), None, {}
 
 

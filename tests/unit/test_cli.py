@@ -88,3 +88,27 @@ def test_the_installed_console_script() -> None:
     )
     assert bad.returncode != 0
     assert bad.stderr.count("\n") == 1
+
+
+def test_report_annual_from_the_demo_years_in_each_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "annual", "--year", "2015", "--demo"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["label"], report["current"]["received"]["complaints"]) == ("2015/16", 133)
+    assert report["previous"]["received"]["complaints"] == 102 and report["changes"]["complaints"] == 30
+    assert main(["report", "annual", "--year", "2015", "--demo", "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "section,figure,2015/16,2014/15"
+    assert (
+        "received,complaints,133,102" in rows
+        and "stage2_timeliness,average_working_days,148.0," in "\n".join(rows)
+    )
+    assert main(["report", "annual", "--year", "2015", "--demo", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!doctype html>") and page.count("<svg") == 4
+
+
+def test_report_annual_refuses_what_is_not_a_year_or_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "annual", "--year", "15", "--demo"]) == 2
+    assert "--year 15 is not a financial year" in capsys.readouterr().err
+    assert main(["report", "annual", "--year", "2015", "--demo", "--as-at", "31/03/2016"]) == 2
+    assert "--as-at '31/03/2016' is not a date" in capsys.readouterr().err
