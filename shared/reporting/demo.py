@@ -211,7 +211,7 @@ class DemoBuilder:
         year = financial_year(received)
         reference = format_reference(year, self.store.next_reference_number(year))
         new = register(
-            RepresentationRequest.model_validate({"consent_privacy": True, **request}),
+            RepresentationRequest.model_validate(request),
             case_id=f"demo-{number:05d}",
             reference=reference,
             received_at=datetime.combine(received, time(12, 0), tzinfo=LONDON),
@@ -275,6 +275,7 @@ class DemoBuilder:
         request: dict[str, Any] = {
             "kind": "complaint",
             "role": "parent",
+            "subject": "childrens-social-care",
             "on_behalf_of": "a-child",
             "what_happened": f"Demo complaint {case.number}",
             "service_area": area,
@@ -282,7 +283,7 @@ class DemoBuilder:
             "address": "1 Demo Street",
         }
         if child == "self":
-            request |= {"role": "child-looked-after", "advocacy": "wants-one"}
+            request |= {"role": "child-looked-after", "advocacy": "wants-one", "advocacy_offered": True}
         elif child == "advocate":
             request |= {
                 "role": "advocate",
@@ -290,6 +291,7 @@ class DemoBuilder:
                 "advocacy": "has-one",
                 "advocate_name": "Demo Advocate",
                 "advocate_organisation": "Barnardo's",
+                "advocacy_offered": True,
             }
         procedure = "corporate" if index % 10 == 9 and fate == "resolved" else "statutory"
         channel = CHANNELS[index % len(CHANNELS)]
@@ -324,11 +326,6 @@ class DemoBuilder:
                 case, triage, {"action": "decline", "reason": "Not about the council's services to a child"}
             )
             return case, None
-        if child == "advocate":
-            reasons = "The advocate acts on the child's wishes"
-            self.step(
-                case, triage, {"action": "decide-sufficient-interest", "accepted": True, "reasons": reasons}
-            )
         self.step(
             case,
             triage,
