@@ -13,7 +13,7 @@ what a timer's wake decides (:mod:`shared.domain.timers`) through the reliable n
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from shared.domain.case import Notification, Purpose
@@ -38,6 +38,9 @@ from shared.ports import CaseQuery, StaffDirectory, StaleVersion, Workflow
 #: How often a wake or a recompute reloads and retries a case that changed under it.
 SAVE_ATTEMPTS = 5
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # what a Wait state's TimestampPath accepts
+#: A Standard execution lasts at most a year: one whose next wake would fall later than this after it
+#: started hands over to a continuation (an unanswered stage escalates for as long as it takes).
+HAND_OVER_AFTER = timedelta(days=300)
 ALERT_TEMPLATE = "deadline_alert"
 
 
@@ -110,8 +113,10 @@ class TimerService:
 
     def wake(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Do what the timer does now, and return the execution's next state: ``wake_at`` None ends it."""
+        payload = {k: v for k, v in payload.items() if k != "last_error"}  # a caught failure, now past
         case_id, key, revision = str(payload["case_id"]), str(payload["timer"]), int(payload["revision"])
         since = parse_timestamp(str(payload["since"]))
+        started = parse_timestamp(str(payload.get("started") or payload["since"]))
         following: datetime | None = None
         for _ in range(SAVE_ATTEMPTS):
             case = self._store.load(case_id)
@@ -131,6 +136,18 @@ class TimerService:
                 continue
         else:
             raise StaleVersion(f"case {case_id} kept changing: the wake is retried")
+        if following is not None and following - started > HAND_OVER_AFTER:
+            handed = int(payload.get("continuation", 0)) + 1
+            self._workflow.start(
+                f"{case_id}-{key}-r{revision}-c{handed}",
+                {
+                    **payload,
+                    "started": timestamp(self._clock.now()),
+                    "wake_at": timestamp(following),
+                    "continuation": handed,
+                },
+            )
+            return {**payload, "wake_at": None}
         return {**payload, "wake_at": timestamp(following) if following else None}
 
     def _addressed(self, case: Case, alerts: tuple[StaffAlert, ...]) -> tuple[Notification, ...]:

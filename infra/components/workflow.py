@@ -1,7 +1,7 @@
 """The stage workflow: the state machine defined once in infra/workflow/stage_timer.asl.json (executed as
 it is by moto's interpreter locally), with logging and X-Ray, a least-privilege role that may only invoke
 the workflow's function, the function's stream trigger on the case table (case items only), and an
-alarm on failed, timed-out and aborted-by-error executions."""
+alarm on failed and timed-out executions."""
 
 from __future__ import annotations
 

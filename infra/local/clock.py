@@ -252,12 +252,11 @@ def install(clock: LocalClock) -> None:
         # before its first state, or inside a Choice, ends FAILED (IndexError, or AttributeError with
         # no environment yet) where AWS says ABORTED. Only one waiting in a Wait is stopped at once;
         # any other stops at its next Wait (if it ends first, there is nothing to stop).
-        with _stopping:
-            parked = self.exec_arn in _parked
-            if not parked and self.status == "RUNNING":
+        with _stopping:  # held while stopping, so that the Wait cannot end in between
+            if self.exec_arn in _parked:
+                stop(self, *args, **kwargs)
+            elif self.status == "RUNNING":
                 _pending_stops[self.exec_arn] = kwargs.get("stop_date") or datetime.now(UTC)
-        if parked:
-            stop(self, *args, **kwargs)
         current().wake_waiters()
 
     Execution.stop = stop_and_wake  # type: ignore[method-assign]

@@ -330,6 +330,9 @@ class LocalScheduler:
     def __init__(self, service: LocalService, start: datetime) -> None:
         self._service = service
         self._lock = threading.Lock()
+        #: Held while due functions run: a move of the clock waits for a run the background thread began,
+        #: so that what the run wrote is delivered before the move returns.
+        self._running = threading.Lock()
         self._next: dict[str, datetime] = {}
         self._specs = {spec.name: spec for spec in FUNCTIONS if spec.schedule_minutes}
         for spec in self._specs.values():
@@ -350,6 +353,10 @@ class LocalScheduler:
             return min(stepped, default=None)
 
     def run_due(self) -> None:
+        with self._running:
+            self._run_due()
+
+    def _run_due(self) -> None:
         now = self._service.clock.now()
         with self._lock:
             due = [n for n, t in self._next.items() if t <= now]

@@ -1270,6 +1270,13 @@ def _end(case: Case, action: Action, actor: Actor, today: date, out: _Outcome) -
     _stop_all(case, today, out)
 
 
+def _restart_acknowledgement(case: Case, status: Status, out: _Outcome) -> None:
+    """A complaint awaiting triage again (resumed, or reopened) restarts its acknowledgement's timer,
+    under a new revision: the workflow names executions after it, and a stopped one's name is spent."""
+    if status is Status.RECEIVED:
+        out.changes["acknowledgement_revision"] = case.version + 1
+
+
 def _person(people: PeopleRegister, person_id: str) -> Person:
     person = people.get(person_id)
     if person is None:
@@ -1445,6 +1452,7 @@ def _decide(
         case Resume():
             out.changes["hold"] = None
             _resume_all(case, today, policy, out)
+            _restart_acknowledgement(case, case.status, out)
             dues = {key: d.due for key, d in out.deadlines.items() if d is not None}
             out.owed.append((NoticePurpose.RESUMED, {"stage": case.status, "dues": dues}))
         case RespondStage1(sent_on=sent_on, findings=findings, resolutions=resolutions, remedies_pence=pence):
@@ -1637,6 +1645,7 @@ def _decide(
             assert case.ended_from is not None
             out.changes = {"status": case.ended_from, "ended_from": None}
             _resume_all(case, today, policy, out)
+            _restart_acknowledgement(case, case.ended_from, out)
         case OmbudsmanEnquiryReceived(received_on=received_on, ombudsman_reference=ref):
             _not_future(received_on, "the enquiry", today)
             _not_before(received_on, case.received_date, "the enquiry", "the complaint's receipt")
@@ -1696,8 +1705,8 @@ def _decide(
                 item_update["due_on"] = due_on
             if owner is not None:
                 item_update["owner"] = owner
-            if due_on is not None or owner is not None:
-                item_update["revision"] = case.version + 1
+            # Any change restarts the action's timer (a reopened action too): a fresh name for it.
+            item_update["revision"] = case.version + 1
             changed = items[item_id].model_copy(update=item_update)
             out.changes["action_plan"] = tuple(
                 changed if i.item_id == item_id else i for i in case.action_plan

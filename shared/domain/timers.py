@@ -59,8 +59,9 @@ class Timer:
 
 
 def timers(case: Case) -> dict[str, Timer]:
-    """Every timer that runs on ``case`` now, by key. Nothing runs on hold or once ended: a hold, a
-    pause and an ending all move the deadlines to ``paused_deadlines``."""
+    """Every timer that runs on ``case`` now, by key. No stage or window runs on hold or once ended (a
+    hold, a pause and an ending move the deadlines to ``paused_deadlines``); an action plan's open
+    actions run whatever the case's status."""
     running: dict[str, Timer] = {}
     if case.status is Status.RECEIVED and case.kind is Kind.COMPLAINT and case.hold is None:
         running[ACKNOWLEDGEMENT] = Timer(
@@ -124,7 +125,9 @@ def _working_days_before(calendar: WorkingDayCalendar, due: date, days: int) -> 
 def schedule(timer: Timer, policy: CouncilPolicy) -> Iterator[Alarm]:
     """The timer's alarms in time order (the escalations never end: take what you need)."""
     calendar = policy.calendar()
-    after_due = calendar.add_working_days(timer.due, 1)
+    after_due = timer.due + timedelta(days=1)  # the first working day after the due date (not deemed)
+    while not calendar.is_working_day(after_due):
+        after_due += timedelta(days=1)
     if timer.kind is TimerKind.WINDOW:
         yield Alarm(AlarmKind.WINDOW_CLOSES, alarm_instant(after_due, policy), after_due)
         return
@@ -152,7 +155,7 @@ def due_alarms(timer: Timer, policy: CouncilPolicy, since: datetime, now: dateti
     for alarm in schedule(timer, policy):
         if alarm.at > now:
             break
-        if alarm.kind is AlarmKind.REMINDER and alarm.at <= since:
+        if alarm.kind is AlarmKind.REMINDER and alarm.at < since:
             continue
         due.append(alarm)
     latest = {alarm.kind: alarm for alarm in due}
@@ -220,7 +223,9 @@ def wake(
             "escalation": alarm.number if alarm.kind is AlarmKind.ESCALATION else 0,
             "link": policy.case_url(case.reference),
         }
-        notification_id = f"{case.case_id}-{key}-{timer.due}-{alarm.kind}-{alarm.number}"
+        # Escalations are named by their day, so a changed repeat in the policy cannot skip one.
+        which = alarm.day.isoformat() if alarm.kind is AlarmKind.ESCALATION else alarm.number
+        notification_id = f"{case.case_id}-{key}-{timer.due}-{alarm.kind}-{which}"
         if notification_id not in case.notifications:
             alerts.append(StaffAlert(notification_id, recipients(timer, alarm), context))
     following = next_alarm(timer, policy, now).at

@@ -217,8 +217,8 @@ def test_an_extension_before_a_reminder_and_after_one_moves_the_reminders_and_te
     service.advance_to(at("2027-03-09T12:00:00"))
     assert alerts(late) == [(MANAGER_MAILBOX, "Reminder")]  # Monday 8 March
     api.act(late, OFFICER, extend)  # after the first reminder
-    # Extended to 20 working days: due Wednesday 31 March (Good Friday and Easter Monday fall after
-    # it); reminders on Monday 22 and Thursday 25 March, none on Thursday 11 March any more.
+    # Extended to 20 working days: due Wednesday 31 March (Good Friday and Easter Monday, inside the
+    # period, do not count); reminders on Monday 22 and Thursday 25 March, none on Thursday 11 March.
     service.advance_to(at("2027-03-22T08:59:00"))
     assert alerts(early) == [] and len(alerts(late)) == 1
     service.advance_to(at("2027-03-31T12:00:00"))
@@ -273,7 +273,7 @@ def test_a_closed_window_then_a_late_request_accepted_under_discretion_starts_st
     service, api = local
     reference = accepted(api, area(service))
     respond_stage1(api, reference, "2027-03-01")
-    service.advance_to(at("2027-04-15T10:00:00"))  # the window (to Tuesday 30 March) has closed
+    service.advance_to(at("2027-04-15T10:00:00"))  # the window (to Wednesday 31 March) has closed
     assert len(letters(reference, "We have closed")) == 1
     late = {
         "action": "request-stage2",
@@ -528,3 +528,91 @@ def test_a_kept_local_state_keeps_the_clock_and_restarts_the_open_cases_timers(
             service.stop(within=1.0)
     config.use_clock(SystemClock())
     wiring.reset()
+
+
+def test_a_timer_that_runs_again_gets_a_new_execution(local: tuple[LocalService, Api]) -> None:
+    """A complaint held and resumed before triage, and an action reopened, run their timers again under a
+    new name (a stopped execution's name is spent, in AWS for 90 days)."""
+    service, api = local
+    waiting = register(api)
+    hold = {"action": "hold", "matter": "court-proceedings", "reason": "Care proceedings are running."}
+    service.advance_to(at("2027-03-02T12:00:00"))
+    api.act(waiting, OFFICER, hold)
+    api.act(waiting, OFFICER, {"action": "resume", "reason": "The proceedings have ended."})
+    answered = accepted(api, area(service))
+    respond_stage1(api, answered, "2027-03-02")  # upheld
+    owner = "investigator@staff.heard.example"
+    add = {
+        "action": "add-action",
+        "description": "Review the plan.",
+        "owner": "investigator",
+        "due_on": "2027-03-19",
+    }
+    api.act(answered, OFFICER, add)
+    service.advance_to(at("2027-03-10T12:00:00"))
+    api.act(answered, MANAGER, {"action": "update-action", "item_id": "A1", "status": "done"})
+    service.advance_to(at("2027-03-11T12:00:00"))
+    api.act(answered, MANAGER, {"action": "update-action", "item_id": "A1", "status": "open"})
+    # The acknowledgement (due Thursday 4 March) is overdue on Friday 5 March; the reopened action (due
+    # Friday 19 March) is reminded on Friday 12 and Wednesday 17 March, overdue on Monday 22 March.
+    service.advance_to(at("2027-03-22T09:00:00"))
+    assert (TEAM_MAILBOX, "Overdue") in alerts(waiting)
+    assert alerts(answered) == [(owner, "Reminder"), (owner, "Reminder"), (owner, "Overdue")]
+
+
+def test_a_reminder_due_the_moment_a_deadline_moves_is_sent(local: tuple[LocalService, Api]) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    # Extended at exactly 09:00 on Monday 22 March to Wednesday 31 March, whose 5-day reminder is then.
+    service.advance_to(at("2027-03-22T09:00:00"))
+    api.act(
+        reference,
+        OFFICER,
+        {"action": "extend", "reason": "The social worker is away until the end of the month."},
+    )
+    service.advance_to(at("2027-03-22T09:30:00"))
+    assert alerts(reference)[-1] == (MANAGER_MAILBOX, "Reminder")
+    assert "Wednesday 31 March 2027" in last_reminder()
+
+
+def test_an_action_due_on_a_saturday_is_overdue_on_the_monday_after(local: tuple[LocalService, Api]) -> None:
+    service, api = local
+    reference = accepted(api, area(service))
+    respond_stage1(api, reference, "2027-03-01")
+    add = {
+        "action": "add-action",
+        "description": "Write to the family.",
+        "owner": "investigator",
+        "due_on": "2027-03-20",
+    }
+    api.act(reference, OFFICER, add)
+    service.advance_to(at("2027-03-22T09:00:00"))
+    assert alerts(reference)[-1] == ("investigator@staff.heard.example", "Overdue")
+
+
+def test_an_execution_near_a_year_old_hands_over_to_a_continuation(local: tuple[LocalService, Api]) -> None:
+    """A Standard execution lasts at most a year: a wake whose next alarm falls more than 300 days after
+    its execution started starts a continuation and ends its own."""
+    import boto3
+
+    from shared.wiring import timer_service
+
+    service, api = local
+    reference = accepted(api, area(service))
+    _, _, body = api.call("GET", f"/cases/{reference}", OFFICER)
+    case_id, revision = body["case"]["case_id"], body["case"]["deadlines"]["stage1"]["revision"]
+    payload = {
+        "case_id": case_id,
+        "timer": "stage1",
+        "procedure": "statutory",
+        "revision": revision,
+        "since": "2026-05-01T09:00:00Z",  # more than 300 days before the next alarm (8 March 2027)
+        "wake_at": "2027-03-01T10:00:00Z",
+    }
+    assert timer_service().wake(payload)["wake_at"] is None
+    sfn = boto3.client("stepfunctions")
+    runs = sfn.list_executions(stateMachineArn=service.resources.state_machine_arn)["executions"]
+    continued = [r for r in runs if r["name"] == f"{case_id}-stage1-r{revision}-c1"]
+    assert len(continued) == 1 and continued[0]["status"] == "RUNNING"
+    service.advance_to(at("2027-03-08T09:00:00"))  # the continuation keeps the reminders going
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")]
