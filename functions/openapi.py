@@ -10,27 +10,13 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from functions.form.journey import PAGE_IDS
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES
 from functions.intake.handler import IDEMPOTENCY_KEY_MAX
 from shared import names
 from shared.config import policy
 from shared.domain.representation import FREE_TEXT, FieldProblem, RepresentationRequest
 from shared.intake import Receipt
-
-#: Every question page the form may post (functions/form/journey.py).
-FORM_PAGES = (
-    "who",
-    "kind",
-    "about",
-    "for-child",
-    "child",
-    "what",
-    "details",
-    "help",
-    "contact",
-    "help-more",
-    "contact-more",
-)
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
 REF = "#/components/schemas/{model}"
@@ -198,7 +184,7 @@ def _form_post() -> dict[str, Any]:
         "type": "object",
         "required": ["page"],
         "properties": {
-            "page": {"enum": ["start", "back", "check", *FORM_PAGES], "description": "The page posted."},
+            "page": {"enum": ["start", "back", "check", *PAGE_IDS], "description": "The page posted."},
             "state": {
                 "type": "string",
                 "description": "The answers so far, as the previous page gave them. A value the service did not "

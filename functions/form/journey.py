@@ -59,6 +59,22 @@ class Question:
         return (self.name,)
 
 
+#: Every question page the form may post, named once (the OpenAPI document's enum reads it).
+PAGE_IDS = (
+    "who",
+    "kind",
+    "about",
+    "for-child",
+    "child",
+    "what",
+    "details",
+    "help",
+    "contact",
+    "help-more",
+    "contact-more",
+)
+
+
 @dataclass(frozen=True)
 class Page:
     id: str
@@ -66,6 +82,10 @@ class Page:
     questions: tuple[Question, ...]
     intro: str | None = None  # a template partial shown above the questions
     followup_of: str | None = None  # the page whose revealed questions this asks without JavaScript
+
+    def __post_init__(self) -> None:
+        if self.id not in PAGE_IDS:  # the OpenAPI document lists the pages a post may name
+            raise ValueError(f"page '{self.id}' is not in PAGE_IDS")
 
     def all_questions(self, with_reveals: bool) -> tuple[Question, ...]:
         found: list[Question] = []

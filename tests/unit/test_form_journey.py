@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.form.journey import ROLES, pages
+from functions.form.journey import PAGE_IDS, ROLES, pages
 from shared.domain.policy import CouncilPolicy
 from shared.domain.vocabulary import ComplainantRole
 
@@ -37,3 +37,18 @@ def test_an_advocate_is_never_offered_an_advocate_nor_a_compliment_one() -> None
     ):
         asked = {q.name for p in pages(answers, CouncilPolicy(), 5000, javascript=True) for q in p.questions}
         assert "advocacy" not in asked and "support" in asked
+
+
+def test_every_page_the_form_can_show_is_named_in_page_ids_with_its_follow_up() -> None:
+    """The OpenAPI document lists the pages a post may name (PAGE_IDS): every page, for every role, kind
+    and person it is for, and the follow-up page of any page that reveals questions, is among them."""
+    shown = set()
+    for role, _, _ in ROLES:
+        for kind in ("complaint", "comment", "compliment"):
+            for on_behalf_of in ("myself", "a-child", "someone-else"):
+                answers = {"role": role, "kind": kind, "on_behalf_of": on_behalf_of, "advocacy": "has-one"}
+                for page in pages(answers, CouncilPolicy(), 5000, javascript=True):
+                    shown.add(page.id)
+                    if any(question.reveals for question in page.questions):
+                        shown.add(f"{page.id}-more")
+    assert shown == set(PAGE_IDS)
