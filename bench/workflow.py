@@ -45,10 +45,11 @@ def run() -> dict[str, Any]:
 def _run() -> dict[str, Any]:
     import boto3
 
+    from infra.local.clock import LocalClock
     from infra.local.outbox import sent_emails
     from infra.local.service import LocalService
 
-    service = LocalService.start(clock_start=START, follow_real_time=False)
+    service = LocalService.start(clock=LocalClock(START))
     token = service.staff.sign_in("complaints-officer")["id_token"] if service.staff else ""
     manager_token = service.staff.sign_in("service-manager")["id_token"] if service.staff else ""
 

@@ -1,17 +1,25 @@
-"""Shared fixtures: an emulated AWS (moto, in-process) with Heard's resources, and a movable clock."""
+"""Shared fixtures: an emulated AWS (moto, in-process) with Heard's resources, and a movable clock.
+
+A test never reads the real date: its clock starts at START and moves only when the test moves it, and
+every local service a test starts follows that clock (its workflow's Wait states and its scheduler
+too), so the suite passes on whatever day it runs (``make test-dates`` runs it under faketime)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources, create_resources, use_fake_credentials
 from shared import config, wiring
-from shared.domain.clock import ManualClock, SystemClock
+from shared.domain.clock import SystemClock
+
+if TYPE_CHECKING:
+    from infra.local.service import LocalService
 
 use_fake_credentials()
 
@@ -20,8 +28,9 @@ START = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock() -> Iterator[ManualClock]:
-    manual = ManualClock(START)
+def clock() -> Iterator[LocalClock]:
+    """The test's clock, at START: the domain reads it, and a service started with it follows it."""
+    manual = LocalClock(START)
     config.use_clock(manual)
     wiring.reset()
     yield manual
@@ -29,8 +38,18 @@ def clock() -> Iterator[ManualClock]:
     wiring.reset()
 
 
+def start_service(clock: LocalClock | None = None, **options: Any) -> LocalService:
+    """The local service (in the active moto mock) on ``clock``, or on a clock of its own at START: never
+    on the real clock."""
+    from infra.local.service import LocalService
+
+    service = LocalService.start(clock=clock or LocalClock(START), **options)
+    wiring.reset()
+    return service
+
+
 @pytest.fixture
-def aws(clock: ManualClock) -> Iterator[LocalResources]:
+def aws(clock: LocalClock) -> Iterator[LocalResources]:
     from moto import mock_aws
 
     with mock_aws():

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
@@ -32,6 +33,13 @@ def _exit_by(seconds: float) -> None:
     timer.start()
 
 
+def _instant(text: str) -> datetime:
+    instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the instant with its offset, such as 2027-03-01T09:00:00Z")
+    return instant
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -41,6 +49,14 @@ def main() -> int:
         type=float,
         default=float(os.environ.get("HEARD_REQUEST_TIMEOUT", "10")),
         help="seconds a client has to send a request's head, and then its body (default 10)",
+    )
+    parser.add_argument(
+        "--clock-start",
+        type=_instant,
+        default=None,
+        metavar="INSTANT",
+        help="start the local clock at INSTANT (such as 2027-03-01T09:00:00Z) and move it only through "
+        "POST /_local/clock, for tests and demonstrations; by default it follows real time",
     )
     args = parser.parse_args()
 
@@ -59,6 +75,7 @@ def main() -> int:
     use_fake_credentials()
     from moto import mock_aws
 
+    from infra.local.clock import LocalClock
     from infra.local.service import LocalService
 
     with mock_aws():
@@ -68,6 +85,7 @@ def main() -> int:
             args.port,
             request_timeout=args.request_timeout,
             state_file=Path(state_file) if state_file else None,
+            clock=LocalClock(args.clock_start) if args.clock_start else None,
         )
         service.serve_in_background()
         if not stop.is_set():

@@ -84,6 +84,14 @@ class LocalClock:
         :meth:`advance_to` is the step-by-step move."""
         self._move_to(self.now() + delta)
 
+    def set(self, instant: datetime) -> None:
+        """Jump to ``instant``, which must not be in the clock's past (as :meth:`advance`)."""
+        if instant.tzinfo is None:
+            raise ValueError("LocalClock.set needs a timezone-aware instant")
+        if instant < self.now():
+            raise ValueError(f"the local clock never goes back: it is {self.now().isoformat()}")
+        self._move_to(instant)
+
     def wake_waiters(self) -> None:
         """Let every waiter look again (an execution was stopped)."""
         with self._changed:

@@ -100,18 +100,24 @@ class LocalService:
         pump_backoff: float = 0.5,
         state_file: Path | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
-        clock_start: datetime | None = None,
-        follow_real_time: bool = True,
+        clock: LocalClock | None = None,
     ) -> LocalService:
         """Create the resources in the active moto mock, reload the saved store if ``state_file`` is
-        given, and bind the server (port 0: any free port). :meth:`serve_in_background` starts it."""
+        given, and bind the server (port 0: any free port). :meth:`serve_in_background` starts it.
+
+        ``clock`` is the one clock the service, its workflow and its scheduler follow: a test passes its
+        own (which moves only when told); without one the clock follows real time (``make run``). A kept
+        store's saved clock moves either on to where it was saved."""
         resources = create_resources()
-        start = None
+        saved = None
         if state_file is not None:
-            start = state.saved_clock(state_file)
+            saved = state.saved_clock(state_file)
             loaded = state.load(state_file, resources.table_name)
             print(f"Local state: {loaded} items loaded from {state_file}", flush=True)
-        clock = LocalClock(start or clock_start, follow_real_time=follow_real_time)
+        if clock is None:
+            clock = LocalClock(saved, follow_real_time=True)
+        elif saved is not None and saved > clock.now():
+            clock.set(saved)
         local_clock.install(clock)
         config.use_clock(clock)
         staff = create_staff_pool([area.id for area in config.policy().service_areas])

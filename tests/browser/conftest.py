@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from infra.local.service import ASSETS, LocalService
+from tests.conftest import start_service
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -52,7 +53,7 @@ def service() -> Iterator[LocalService]:
 
     assert (ASSETS / "govuk-frontend.min.css").is_file(), "run `make assets` (make test does)"
     with mock_aws():
-        local = LocalService.start(pump_backoff=0.05)
+        local = start_service(pump_backoff=0.05)
         local.serve_in_background()
         yield local
         local.stop()

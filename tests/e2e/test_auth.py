@@ -15,6 +15,7 @@ from infra.local.auth import DEMO_PASSWORD, SECOND_SERVICE_MANAGER
 from infra.local.service import LocalService
 from shared import names
 from shared.config import policy
+from tests.conftest import start_service
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
+        local = start_service()
         local.serve_in_background()
         yield local
         local.stop()

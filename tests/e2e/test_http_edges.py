@@ -15,6 +15,7 @@ import pytest
 
 from functions.http import SECURITY_HEADERS
 from infra.local.service import LocalService
+from tests.conftest import start_service
 
 TIMEOUT = 0.5  # the gateway's request timeout in these tests (10 s by default)
 COMPLIMENT = json.dumps({"kind": "compliment", "role": "parent", "what_happened": "Thank you!"}).encode()
@@ -25,7 +26,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start(pump_backoff=0.05, request_timeout=TIMEOUT)
+        local = start_service(pump_backoff=0.05, request_timeout=TIMEOUT)
         local.serve_in_background()
         yield local
         local.stop()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import START
+
 ROOT = Path(__file__).resolve().parents[2]
 STOP_WITHIN = 5.0
 COMPLIMENT = json.dumps({"kind": "compliment", "role": "parent", "what_happened": "Thank you!"}).encode()
@@ -32,11 +34,13 @@ def _free_port() -> int:
 @contextmanager
 def local_service(port: int, *, before: str = "") -> Iterator[subprocess.Popen[str]]:
     """``python -m infra.local --port PORT`` in its own process group, killed with the group whatever
-    happens (a service that does not stop must not outlive the test). ``before``: Python code to run
-    first in the same process."""
+    happens (a service that does not stop must not outlive the test). Its clock starts at the suite's
+    START and moves only when told, whatever the date. ``before``: Python code to run first in the same
+    process."""
     start = f"{before}\nfrom infra.local.__main__ import main\nraise SystemExit(main())"
+    clock = START.strftime("%Y-%m-%dT%H:%M:%SZ")
     process = subprocess.Popen(
-        [sys.executable, "-c", start, "--port", str(port)],
+        [sys.executable, "-c", start, "--port", str(port), "--clock-start", clock],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

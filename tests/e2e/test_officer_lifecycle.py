@@ -8,7 +8,9 @@ caller's scope 404. Those refusals are collected and checked at the end, so that
 hide the rest of the procedure.
 
 Every due date below is counted by hand on the England & Wales calendar (the count is in the comment next
-to it). The clock is the suite's ManualClock, from Thursday 26 November 2026, 10:00 UTC, moved on by hand.
+to it). The clock is the suite's, from Thursday 26 November 2026, 10:00 UTC, moved on by hand; the service
+and its workflow follow it, so the reminders and alerts due on the way are sent as they would be (the
+chronologies below list what people did; the workflow's own tests check the alerts).
 Bank holidays on the way: Fri 25 Dec 2026, Mon 28 Dec 2026 (Boxing Day's substitute), Fri 1 Jan 2027,
 Good Friday 26 Mar 2027, Easter Monday 29 Mar 2027.
 """
@@ -24,10 +26,9 @@ from typing import Any
 
 import pytest
 
+from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from shared import config, wiring
-from shared.domain.clock import ManualClock
-from tests.conftest import complaint
+from tests.conftest import complaint, start_service
 
 OFFICER = "complaints-officer"
 MANAGER = "service-manager"  # social-work, the policy's first service area
@@ -38,12 +39,12 @@ ADMIN = "admin"
 FORBIDDEN, NOT_FOUND, CONFLICT = 403, 404, 409
 
 
-@pytest.fixture(scope="module")
-def service() -> Iterator[LocalService]:
+@pytest.fixture
+def service(clock: LocalClock) -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()  # port 0: a free port
+        local = start_service(clock)  # port 0: a free port
         local.serve_in_background()
         yield local
         local.stop()
@@ -53,7 +54,7 @@ class Officers:
     """The officer API over HTTP, with each demo user's token from ``POST /_local/token``; refusals are
     collected (with what was expected) rather than stopping the procedure."""
 
-    def __init__(self, service: LocalService, clock: ManualClock) -> None:
+    def __init__(self, service: LocalService, clock: LocalClock) -> None:
         self.service, self.clock = service, clock
         self.tokens: dict[str, str] = {}
         self.refusals: list[str] = []
@@ -89,7 +90,7 @@ class Officers:
         date either way)."""
         when = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
         assert when >= self.clock.now()
-        self.clock.advance(when - self.clock.now())
+        self.service.advance_to(when)  # through every timer on the way, each run to its end
 
     def read(self, reference: str, user: str = OFFICER) -> tuple[dict[str, Any], str]:
         status, headers, body = self.call("GET", f"/cases/{reference}", user)
@@ -119,9 +120,10 @@ class Officers:
         assert after["case"]["version"] == before["case"]["version"], f"{user} {command['action']} applied"
 
     def chronology(self, reference: str, user: str = OFFICER) -> list[tuple[str, str]]:
+        """What people did to the case, in order (the workflow's reminders and alerts left out)."""
         status, _, body = self.call("GET", f"/cases/{reference}/events", user)
         assert status == 200, body
-        return [(e["action"], e["by"]) for e in body["events"]]
+        return [(e["action"], e["by"]) for e in body["events"] if e["action"] != "deadline-alert"]
 
     def register(self, person: dict[str, Any]) -> None:
         declarations = {k: v for k, v in person.items() if k != "person_id"}  # the address names them
@@ -133,10 +135,8 @@ class Officers:
 
 
 @pytest.fixture
-def officers(service: LocalService, clock: ManualClock) -> Officers:
-    config.use_clock(clock)  # Thursday 26 November 2026, 10:00 UTC (the service started on the real clock)
-    wiring.reset()
-    return Officers(service, clock)
+def officers(service: LocalService, clock: LocalClock) -> Officers:
+    return Officers(service, clock)  # Thursday 26 November 2026, 10:00 UTC
 
 
 def submit_online(officers: Officers, **overrides: Any) -> str:

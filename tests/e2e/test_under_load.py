@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from infra.local.service import LocalService
-from tests.conftest import complaint
+from tests.conftest import complaint, start_service
 
 SEQUENTIAL = 200
 CONCURRENT = 50
@@ -28,7 +28,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start(pump_backoff=0.05)
+        local = start_service(pump_backoff=0.05)
         local.serve_in_background()
         yield local
         local.stop()

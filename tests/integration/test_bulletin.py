@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from infra.catalog import API_FUNCTIONS, BULLETIN, FUNCTIONS
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources
 from infra.local.gateway import Gateway
 from infra.local.outbox import sent_emails
 from shared import names
 from shared.adapters.dynamodb import DynamoReportSource
-from shared.domain.clock import ManualClock
 from shared.domain.policy import CouncilPolicy
 from shared.reporting.bulletin import BulletinService, last_period
 from tests.conftest import as_json, complaint
@@ -33,7 +33,7 @@ def test_the_last_period_is_the_month_or_quarter_ended_before_today() -> None:
 
 
 def test_the_bulletin_goes_once_to_each_leader_without_personal_data(
-    aws: LocalResources, clock: ManualClock
+    aws: LocalResources, clock: LocalClock
 ) -> None:
     gateway = Gateway(API_FUNCTIONS)  # Thursday 26 November 2026, 2026/27 Q3
     body = as_json(complaint(service_area="social-work"))
@@ -58,7 +58,7 @@ def test_the_bulletin_goes_once_to_each_leader_without_personal_data(
             assert personal not in email["text"] and personal not in email["html"]
 
 
-def test_nobody_to_send_to_sends_nothing(aws: LocalResources, clock: ManualClock) -> None:
+def test_nobody_to_send_to_sends_nothing(aws: LocalResources, clock: LocalClock) -> None:
     source = DynamoReportSource(aws.table_name)
     assert BulletinService(source, source, clock, CouncilPolicy()).send() is None
 

@@ -16,7 +16,7 @@ import pytest
 from infra.local.service import LocalService
 from shared import config, wiring
 from shared.domain.clock import SystemClock
-from tests.conftest import complaint
+from tests.conftest import complaint, start_service
 
 CASES = 24
 
@@ -26,7 +26,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
+        local = start_service()
         local.serve_in_background()  # the stream and the workflow run too, as under make run
         try:
             yield local

@@ -11,10 +11,10 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
 from infra.catalog import API_FUNCTIONS
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources
 from infra.local.gateway import Gateway
 from shared import wiring
-from shared.domain.clock import ManualClock
 from tests.form_walk import REFERENCE, Walk, shown
 
 CHILD = (
@@ -198,7 +198,7 @@ def test_change_from_check_your_answers_comes_back_to_check(gateway: Gateway) ->
 
 
 def test_sending_redirects_to_a_confirmation_page_that_can_be_reloaded(
-    gateway: Gateway, clock: ManualClock
+    gateway: Gateway, clock: LocalClock
 ) -> None:
     walk = Walk(gateway)
     walk.start()
@@ -237,7 +237,7 @@ def test_sending_twice_is_one_case(gateway: Gateway) -> None:
     assert len(cases()) == 1
 
 
-def test_answers_expire_and_cannot_be_changed_on_the_way(gateway: Gateway, clock: ManualClock) -> None:
+def test_answers_expire_and_cannot_be_changed_on_the_way(gateway: Gateway, clock: LocalClock) -> None:
     walk = Walk(gateway)
     walk.start()
     walk.through(*CHILD[:3])

@@ -32,11 +32,11 @@ from aws_lambda_powertools.utilities.idempotency.persistence import datarecord a
 from aws_lambda_powertools.utilities.idempotency.persistence import dynamodb as pt_dynamodb
 
 from functions.intake.handler import handler
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources
 from infra.local.gateway import LambdaContext, proxy_event
 from shared.adapters.dynamodb import from_item
 from shared.domain.case import payload_fingerprint
-from shared.domain.clock import ManualClock
 from shared.domain.representation import RepresentationRequest
 from tests.conftest import START, as_json, complaint
 
@@ -190,11 +190,11 @@ def test_a_key_of_exactly_128_printable_characters_is_accepted(aws: LocalResourc
 
 
 @pytest.fixture
-def powertools_follows_the_clock(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def powertools_follows_the_clock(clock: LocalClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Powertools reads the real time (``datetime.datetime.now()`` in four modules) to set, compare and
-    expire its records; Heard's clock is a ManualClock. Time-travel Powertools with it: each module's
+    expire its records; the test's clock is a LocalClock. Time-travel Powertools with it: each module's
     ``dt`` becomes a stand-in whose ``datetime.now()`` is the real time moved by however far the test
-    moved the ManualClock. So the window is tested through Powertools' own expiry logic (the put
+    moved the test's clock. So the window is tested through Powertools' own expiry logic (the put
     condition ``#expiry < :now`` and ``DataRecord.is_expired``), not by skipping it. (DynamoDB's TTL
     deletion plays no part: it is lazy, and moto does not run it.)"""
 
@@ -214,7 +214,7 @@ def powertools_follows_the_clock(clock: ManualClock, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.usefixtures("powertools_follows_the_clock")
 def test_within_24_hours_the_same_key_returns_the_same_reference(
-    aws: LocalResources, clock: ManualClock
+    aws: LocalResources, clock: LocalClock
 ) -> None:
     first_status, _, first = post(complaint(), "window-key")
     assert first_status == 201
@@ -226,7 +226,7 @@ def test_within_24_hours_the_same_key_returns_the_same_reference(
 
 
 @pytest.mark.usefixtures("powertools_follows_the_clock")
-def test_after_24_hours_the_same_key_makes_a_new_case(aws: LocalResources, clock: ManualClock) -> None:
+def test_after_24_hours_the_same_key_makes_a_new_case(aws: LocalResources, clock: LocalClock) -> None:
     _, _, first = post(complaint(), "window-key")
     record = stored_record(aws, "window-key")
     assert record is not None
@@ -246,7 +246,7 @@ def test_after_24_hours_the_same_key_makes_a_new_case(aws: LocalResources, clock
 
 
 @pytest.mark.usefixtures("powertools_follows_the_clock")
-def test_the_time_travel_moves_powertools_and_not_the_real_clock(clock: ManualClock) -> None:
+def test_the_time_travel_moves_powertools_and_not_the_real_clock(clock: LocalClock) -> None:
     """Without it, a day-later test would pass or fail for the wrong reason."""
     # ``dt`` is each module's own ``import datetime as dt``, not re-exported.
     before = vars(pt_record)["dt"].datetime.now().timestamp()

@@ -17,6 +17,7 @@ from functions.openapi import DOCUMENT
 from infra.local.service import LocalService
 from shared import config
 from shared.domain.calendar import london_date
+from tests.conftest import start_service
 
 load_all_checks()
 #: Every check Schemathesis has for a single request (the stateful and authorisation ones need links
@@ -43,7 +44,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
+        local = start_service()
         local.serve_in_background()
         yield local
         local.stop()

@@ -11,12 +11,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources
 from infra.local.outbox import sent_emails
 from shared import wiring
 from shared.domain.case import NewCase, Notification, NotificationStatus, register
 from shared.domain.casefile import Case, Command, Decision, apply
-from shared.domain.clock import ManualClock
 from shared.domain.policy import CouncilPolicy
 from shared.domain.representation import RepresentationRequest
 from shared.domain.stages import Actor
@@ -93,7 +93,7 @@ def accepted_then_answered(new: NewCase) -> tuple[Decision, Decision]:
     return accepted, answered
 
 
-def send(letters: tuple[Notification, ...], clock: ManualClock) -> Letters:
+def send(letters: tuple[Notification, ...], clock: LocalClock) -> Letters:
     store = Letters(letters)
     sender = NotificationSender(store=store, mailer=wiring.notification_sender().mailer, clock=clock)
     for letter in letters:
@@ -103,7 +103,7 @@ def send(letters: tuple[Notification, ...], clock: ManualClock) -> Letters:
 
 
 def test_acceptance_and_the_stage1_outcome_reach_the_child_and_a_copy_reaches_the_advocate(
-    aws: LocalResources, clock: ManualClock
+    aws: LocalResources, clock: LocalClock
 ) -> None:
     new = registered(advocacy="has-one", advocate_name="Lee Advocate", advocate_email="lee@advocacy.example")
     accepted, answered = accepted_then_answered(new)
@@ -153,7 +153,7 @@ def test_acceptance_and_the_stage1_outcome_reach_the_child_and_a_copy_reaches_th
 
 
 def test_nobody_is_emailed_who_chose_another_way_to_be_contacted(
-    aws: LocalResources, clock: ManualClock
+    aws: LocalResources, clock: LocalClock
 ) -> None:
     new = registered(preferred_contact="post", address="1 High Street, Example City")
     accepted, answered = accepted_then_answered(new)
@@ -163,7 +163,7 @@ def test_nobody_is_emailed_who_chose_another_way_to_be_contacted(
 
 
 def test_letters_saved_with_the_change_are_sent_from_the_store(
-    aws: LocalResources, clock: ManualClock
+    aws: LocalResources, clock: LocalClock
 ) -> None:
     new = registered(advocacy="has-one", advocate_name="Lee", advocate_email="lee@advocacy.example")
     store = wiring.case_store()

@@ -302,7 +302,7 @@ def test_the_local_dead_letters_route_lists_and_redrives_real_dead_letters(clock
     from infra.local.service import LocalService
 
     with mock_aws():
-        service = LocalService.start()
+        service = LocalService.start(clock=clock)
         status, _, _ = service.gateway.dispatch(
             "POST", "/representations", {"Content-Type": "application/json"}, json.dumps(complaint()).encode()
         )
@@ -328,7 +328,7 @@ def test_the_outbox_counts_what_it_holds(clock: Any) -> None:
     from infra.local.service import LocalService
 
     with mock_aws():
-        service = LocalService.start()
+        service = LocalService.start(clock=clock)
         service.gateway.dispatch(
             "POST", "/representations", {"Content-Type": "application/json"}, json.dumps(complaint()).encode()
         )

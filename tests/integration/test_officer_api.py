@@ -13,8 +13,8 @@ import boto3
 import pytest
 
 from infra.local.service import LocalService
-from shared import config, names, wiring
-from tests.conftest import as_json, complaint
+from shared import names, wiring
+from tests.conftest import as_json, complaint, start_service
 
 ACCEPT = {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need: s.26(3)(b)."}
 
@@ -24,9 +24,7 @@ def service(clock: Any) -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
-        config.use_clock(clock)  # Thursday 26 November 2026, 10:00 (the service starts on the real clock)
-        wiring.reset()
+        local = start_service(clock)
         yield local
 
 

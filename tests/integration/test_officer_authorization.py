@@ -24,8 +24,8 @@ import pytest
 from infra.catalog import API_FUNCTIONS
 from infra.local.service import LocalService
 from shared import config, wiring
-from shared.domain.clock import ManualClock, SystemClock
-from tests.conftest import START, as_json, complaint
+from shared.domain.clock import SystemClock
+from tests.conftest import as_json, complaint, start_service
 
 OWN_AREA, OTHER_AREA = "social-work", "residential-care"  # the policy's first two: the two managers'
 TODAY = "2026-11-26"  # the fixed clock: Thursday 26 November 2026, 10:00 UTC
@@ -299,9 +299,7 @@ def world() -> Iterator[tuple[Api, dict[str, str]]]:
     from moto import mock_aws
 
     with mock_aws():
-        service = LocalService.start()
-        config.use_clock(ManualClock(START))  # the service starts on the real clock
-        wiring.reset()
+        service = start_service()
         api = Api(service)
         for entry in (STAFF_INVESTIGATOR, EXTERNAL_INVESTIGATOR):
             declarations = {k: v for k, v in entry.items() if k != "person_id"}

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from shared import config, wiring
-from shared.domain.clock import ManualClock
+from tests.conftest import start_service
 
 TODAY = "2026-11-26"  # the clock fixture: Thursday 26 November 2026
 
@@ -104,13 +104,11 @@ def handler_output() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
-def service(clock: ManualClock) -> Iterator[LocalService]:
+def service(clock: LocalClock) -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
-        config.use_clock(clock)  # the service starts on the real clock
-        wiring.reset()
+        local = start_service(clock)
         yield local
 
 

@@ -29,7 +29,7 @@ from functions.openapi import DOCUMENT
 from infra.local.service import LocalService
 from shared import config
 from shared.domain.calendar import london_date
-from tests.conftest import as_json, complaint
+from tests.conftest import as_json, complaint, start_service
 
 load_all_checks()
 #: No 5xx, and every answer as documented: status, content type, headers, body; schema-invalid requests
@@ -150,7 +150,7 @@ def service() -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
+        local = start_service()
         local.serve_in_background()
         yield local
         local.stop()

@@ -9,20 +9,18 @@ from typing import Any
 
 import pytest
 
+from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from shared import config, wiring
-from shared.domain.clock import ManualClock
+from tests.conftest import start_service
 from tests.integration.test_officer_api import ACCEPT, call, submit
 
 
 @pytest.fixture
-def service(clock: ManualClock) -> Iterator[LocalService]:
+def service(clock: LocalClock) -> Iterator[LocalService]:
     from moto import mock_aws
 
     with mock_aws():
-        local = LocalService.start()
-        config.use_clock(clock)  # Thursday 26 November 2026 (2026/27)
-        wiring.reset()
+        local = start_service(clock)
         submit(local, service_area="social-work")
         submit(local, service_area="fostering")
         yield local
@@ -76,7 +74,7 @@ def act(
     assert status == 200, answer
 
 
-def test_action_plans_list_open_actions_overdue_red(service: LocalService, clock: ManualClock) -> None:
+def test_action_plans_list_open_actions_overdue_red(service: LocalService, clock: LocalClock) -> None:
     reference = submit(service, service_area="social-work")
     act(service, reference, ACCEPT)
     upheld = [{"point": "Calls not returned", "outcome": "upheld"}]

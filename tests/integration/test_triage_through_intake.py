@@ -28,10 +28,10 @@ import boto3
 import pytest
 
 from infra.catalog import API_FUNCTIONS
+from infra.local.clock import LocalClock
 from infra.local.emulator import LocalResources
 from infra.local.gateway import Gateway
 from shared.adapters.dynamodb import from_item
-from shared.domain.clock import ManualClock
 from shared.domain.stages import Track, track_for
 from shared.domain.vocabulary import Kind, Procedure
 from tests.conftest import as_json, complaint
@@ -101,7 +101,7 @@ def test_no_statutory_standing_is_suggested_the_corporate_procedure(
 
 
 def test_corporate_dates_over_christmas_skip_the_bank_holidays(
-    gateway: Gateway, aws: LocalResources, clock: ManualClock
+    gateway: Gateway, aws: LocalResources, clock: LocalClock
 ) -> None:
     clock.set(BEFORE_CHRISTMAS)
     _, case = submit(
@@ -152,7 +152,7 @@ def test_a_child_is_suggested_the_statutory_procedure_with_its_timescales(
 
 
 def test_a_childs_statutory_dates_over_christmas(
-    gateway: Gateway, aws: LocalResources, clock: ManualClock
+    gateway: Gateway, aws: LocalResources, clock: LocalClock
 ) -> None:
     clock.set(BEFORE_CHRISTMAS)
     _, case = submit(gateway, aws, complaint(role="child-in-need", on_behalf_of="myself"))

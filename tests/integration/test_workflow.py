@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.clock import executions
+from infra.local.clock import LocalClock, executions
 from infra.local.outbox import sent_emails
 from infra.local.service import LocalService
 from shared import cli, config, names, wiring
@@ -56,7 +56,7 @@ def local(policy_file: Path) -> Iterator[tuple[LocalService, Api]]:
     from moto import mock_aws
 
     with mock_aws():
-        service = LocalService.start(clock_start=START, follow_real_time=False)
+        service = LocalService.start(clock=LocalClock(START))
         try:
             yield service, Api(service)
             # No timer was lost: every execution ran to its end, was stopped, or still waits.
@@ -514,12 +514,12 @@ def test_a_kept_local_state_keeps_the_clock_and_restarts_the_open_cases_timers(
 
     kept = tmp_path / "heard-state.json"
     with mock_aws():
-        service = LocalService.start(clock_start=START, follow_real_time=False, state_file=kept)
+        service = LocalService.start(clock=LocalClock(START), state_file=kept)
         reference = accepted(Api(service), area(service))
         service.advance_to(at("2027-03-05T12:00:00"))
         service.stop(within=1.0)  # saves the store and the clock
     with mock_aws():  # a new process: its emulated AWS starts empty
-        service = LocalService.start(follow_real_time=False, state_file=kept)
+        service = LocalService.start(clock=LocalClock(START), state_file=kept)
         try:
             assert service.clock.now() == at("2027-03-05T12:00:00")
             service.advance_to(at("2027-03-08T09:00:00"))
