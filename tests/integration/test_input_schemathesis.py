@@ -18,8 +18,10 @@ from infra.local.service import LocalService
 from shared import config
 from shared.domain.calendar import london_date
 from tests.conftest import start_service
+from tests.lazy_imports import import_all, loaded_later
 
 load_all_checks()
+LOADED = import_all()  # before Hypothesis runs: see tests/lazy_imports.py (CPython issue 106905)
 #: Every check Schemathesis has for a single request (the stateful and authorisation ones need links
 #: and credentials this API has none of).
 CHECKED = {
@@ -37,6 +39,12 @@ CHECKS_RUN = [c for c in CHECKS.get_all() if getattr(c, "__name__", "") in CHECK
 EXAMPLES = 100  # per operation and generation mode: about 650 requests, about 25 s here
 
 schema = schemathesis.openapi.from_path(DOCUMENT)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nothing_imported_late() -> Iterator[None]:
+    yield
+    assert loaded_later(LOADED) == [], "imported inside Hypothesis: add it to tests/lazy_imports.py"
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,10 @@ from infra.local.service import LocalService
 from shared import config
 from shared.domain.calendar import london_date
 from tests.conftest import as_json, complaint, start_service
+from tests.lazy_imports import import_all, loaded_later
 
 load_all_checks()
+LOADED = import_all()  # before Hypothesis runs: see tests/lazy_imports.py (CPython issue 106905)
 #: No 5xx, and every answer as documented: status, content type, headers, body; schema-invalid requests
 #: refused. (Schemathesis' own check that schema-valid requests are accepted counts 412 and 428 as
 #: refusals: they are this API's answers to a stale or missing If-Match, so our own check replaces it.)
@@ -143,6 +145,12 @@ def _fill_in(case: Case, token: str, url: str) -> None:
         )
         headers["If-Match"] = read.headers.get("ETag", '"no such case"')
     case.headers = headers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nothing_imported_late() -> Iterator[None]:
+    yield
+    assert loaded_later(LOADED) == [], "imported inside Hypothesis: add it to tests/lazy_imports.py"
 
 
 @pytest.fixture(scope="module")
