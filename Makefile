@@ -16,13 +16,25 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: install assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
+.PHONY: lock install assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
 
-$(BIN)/.installed: pyproject.toml
+LOCK := requirements.lock
+
+# Exactly the lock: every Python dependency (dev included) at one version, each file checked against its
+# hash; then the project itself, editable, with nothing more. `pip check` fails when pyproject.toml asks
+# for something the lock does not hold (run `make lock`).
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+# Refresh the lock deliberately: the newest versions pyproject.toml allows, for every platform, with
+# hashes. Review the diff, then run `make test`.
+lock: $(BIN)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+	  --upgrade --quiet --output-file $(LOCK)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
