@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: lock install assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
+.PHONY: lock faketime test-dates install assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
 
 LOCK := requirements.lock
 
@@ -90,6 +90,29 @@ pytest: install assets $(SWAGGER)/.built browser
 	$(BIN)/pytest -n 2
 
 test: lint typecheck cfn-lint pytest
+
+# The whole suite under Debian's libfaketime at other dates (each run about 8 minutes): a Christmas and New
+# Year crossed during the run, the week British Summer Time starts (Easter Monday too), the next financial
+# year, and a leap day years ahead. Only the wall clock moves (FAKETIME_DONT_FAKE_MONOTONIC), so every
+# timeout and lock keeps real time; tests/dates/realsleep.c mends that libfaketime's clock_nanosleep.
+# TEST_DATES="2028-01-03T09:00:00" make test-dates runs one date.
+TEST_DATES ?= 2026-12-31T23:50:00 2027-03-29T00:30:00 2027-06-01T10:00:00 2032-02-29T12:00:00
+LIBFAKETIME = /usr/lib/$(shell gcc -dumpmachine)/faketime/libfaketimeMT.so.1
+REALSLEEP := build/realsleep.so
+
+$(REALSLEEP): tests/dates/realsleep.c
+	@mkdir -p $(@D)
+	gcc -shared -fPIC -O2 -o $@ $<
+
+faketime:
+	@test -f $(LIBFAKETIME) || { apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
+
+test-dates: install assets $(SWAGGER)/.built browser faketime $(REALSLEEP)
+	@failed=""; for when in $(TEST_DATES); do \
+	  echo "== make test's pytest at $$when (faked wall clock)"; \
+	  LD_PRELOAD="$(CURDIR)/$(REALSLEEP):$(LIBFAKETIME)" FAKETIME="@$${when/T/ }" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    $(BIN)/pytest -n 2 || failed="$$failed $$when"; \
+	done; test -z "$$failed" || { echo "failed at:$$failed"; exit 1; }
 
 bench: install
 	$(BIN)/python -m bench

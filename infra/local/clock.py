@@ -31,6 +31,9 @@ from infra.local.emulator import ACCOUNT_ID
 
 #: How long a waiter sleeps between looks at real time when the clock follows it.
 _POLL_SECONDS = 0.5
+#: How long a waiter on a clock that moves only when told sleeps between looks (every move and every
+#: stop wakes it at once; this only bounds a missed wake-up).
+_IDLE_SECONDS = 5.0
 #: How long :meth:`LocalClock.advance_to` waits for the service to settle after a step.
 SETTLE_TIMEOUT_SECONDS = 120.0
 
@@ -57,7 +60,12 @@ class LocalClock:
         self._follow = follow_real_time
         self._offset = start.astimezone(UTC) - real
         self._fixed = start.astimezone(UTC)
-        self._changed = threading.Condition()
+        lock = threading.Lock()
+        #: Notified when the clock moves or an execution stops: the waiters look again.
+        self._changed = threading.Condition(lock)
+        #: Notified when a waiter comes or goes: an advance settling looks again. Apart from ``_changed``
+        #: so that hundreds of parked executions are not woken each time one of them parks.
+        self._waiting = threading.Condition(lock)
         self._waiters: dict[int, _Waiter] = {}
         self._ids = itertools.count()
         self._advancing = threading.Lock()
@@ -106,20 +114,20 @@ class LocalClock:
         key = next(self._ids)
         with self._changed:
             self._waiters[key] = _Waiter(until, parks)
-            self._changed.notify_all()  # an advance waiting for the service to settle looks again
+            self._waiting.notify_all()  # an advance waiting for the service to settle looks again
             try:
                 while alive():
                     now = self._now()
                     if now >= until:
                         return True
                     timeout = (
-                        min(_POLL_SECONDS, (until - now).total_seconds()) if self._follow else _POLL_SECONDS
+                        min(_POLL_SECONDS, (until - now).total_seconds()) if self._follow else _IDLE_SECONDS
                     )
                     self._changed.wait(timeout)
                 return False
             finally:
                 del self._waiters[key]
-                self._changed.notify_all()
+                self._waiting.notify_all()
 
     def parked(self) -> int:
         """How many executions are idle until a later instant (in a Wait or a retry's back-off)."""
@@ -174,8 +182,8 @@ class LocalClock:
                 if not drain() and running() <= self.parked():
                     return
                 continue
-            with self._changed:
-                self._changed.wait(0.005)
+            with self._waiting:
+                self._waiting.wait(0.005)
         raise NotSettled(f"the local service did not settle within {SETTLE_TIMEOUT_SECONDS:.0f} s")
 
 
@@ -197,6 +205,11 @@ def current() -> LocalClock:
 
 class _ClockEvent(threading.Event):
     """``threading.Event`` whose timeout runs on the local clock (a task's TimeoutSeconds)."""
+
+    def set(self) -> None:
+        super().set()
+        if _current is not None:
+            _current.wake_waiters()  # the task ended: its timeout stops waiting now
 
     def wait(self, timeout: float | None = None) -> bool:
         if timeout is None or _current is None:

@@ -35,12 +35,19 @@ DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = os.environ.get("HEARD_SCREENSHOTS")
 SCRIPTS = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 AXE = Axe()
+#: `make test-dates` fakes the wall clock with an LD_PRELOAD library, under which Chromium hangs at start;
+#: the browser keeps the real clock (the service it talks to follows the test's clock either way).
+FAKED_CLOCK = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")
+
+
+def browser_environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in FAKED_CLOCK}
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=browser_environment())
         yield browser
         browser.close()
 
