@@ -131,23 +131,30 @@ def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> 
 def _restore(touched: list[_Touched], stream_marks: dict[int, tuple[Any, int]]) -> None:
     """Put each touched item back as it was, in the same table object, and drop the stream records the
     abandoned writes appended (DynamoDB never publishes a cancelled transaction)."""
+    from infra.local.indexes import reindex
+
     for entry in reversed(touched):
-        items = entry.table.items
-        if entry.range_value is None:
-            if entry.before is None:
-                items.pop(entry.hash_value, None)
-            else:
-                items[entry.hash_value] = entry.before
-            continue
-        partition = items[entry.hash_value]
-        if entry.before is None:
-            partition.pop(entry.range_value, None)
-            if not partition:
-                items.pop(entry.hash_value, None)
-        else:
-            partition[entry.range_value] = entry.before
+        _put_back(entry)
+        reindex(entry.table, entry.hash_value, entry.range_value)
     for shard, length in stream_marks.values():
         del shard.items[length:]
+
+
+def _put_back(entry: _Touched) -> None:
+    items = entry.table.items
+    if entry.range_value is None:
+        if entry.before is None:
+            items.pop(entry.hash_value, None)
+        else:
+            items[entry.hash_value] = entry.before
+        return
+    partition = items[entry.hash_value]
+    if entry.before is None:
+        partition.pop(entry.range_value, None)
+        if not partition:
+            items.pop(entry.hash_value, None)
+    else:
+        partition[entry.range_value] = entry.before
 
 
 def install() -> None:
