@@ -21,6 +21,9 @@ from shared import names
 INDEXES = list(names.GSI_KEYS.items())
 PARTITIONS = [f"P{n}" for n in range(12)]
 INDEX_VALUES = ["open", "closed", "stage1", "stage2"]
+SORT_KEY_CONDITIONS = [" AND #s = :a", " AND #s < :a", " AND #s <= :a", " AND #s > :a", " AND #s >= :a"]
+#: Sort key bounds: some equal to generated keys, some between them, some outside every one.
+DATES = ["2026-01-01", "2026-03", "2026-06-15", "2026-12-28", "2027-01-01", "2027-06", "2028", "0"]
 
 
 def _table(aws: LocalResources) -> Any:
@@ -52,8 +55,15 @@ def _item(rng: random.Random) -> dict[str, Any]:
     for pk, sk in rng.sample(list(names.GSI_KEYS.values()), rng.randint(0, 4)):
         item[pk] = {"S": rng.choice(INDEX_VALUES)}
         if rng.random() < 0.9:  # an item without its index's sort key is not in that index
-            item[sk] = {"S": f"2026-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}"}
+            item[sk] = {"S": _date(rng)}
     return item
+
+
+def _date(rng: random.Random) -> str:
+    """A sort key: often one shared by other items (ties are ordered by the table's keys)."""
+    if rng.random() < 0.5:
+        return rng.choice(DATES[:5])
+    return f"{rng.choice([2026, 2027])}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}"
 
 
 def _key(rng: random.Random) -> dict[str, Any]:
@@ -70,7 +80,7 @@ def _update(rng: random.Random, table: str) -> dict[str, Any]:
         "UpdateExpression": f"SET {pk} = :p, {sk} = :s, n = :n",
         "ExpressionAttributeValues": {
             ":p": {"S": rng.choice(INDEX_VALUES)},
-            ":s": {"S": f"2027-{rng.randint(1, 12):02}-01"},
+            ":s": {"S": _date(rng)},
             ":n": {"N": str(rng.randint(0, 9))},
         },
     }
@@ -122,11 +132,21 @@ def _queries(rng: random.Random, table: str) -> Iterator[dict[str, Any]]:
                 "ExpressionAttributeValues": {":p": {"S": value}},
                 "ScanIndexForward": rng.random() < 0.5,
             }
-            shape = rng.randint(0, 4)
+            shape = rng.randint(0, 5)
             if shape == 1:
-                request["KeyConditionExpression"] += " AND #s BETWEEN :a AND :b"
                 request["ExpressionAttributeNames"]["#s"] = sk
-                request["ExpressionAttributeValues"].update({":a": {"S": "2026-03"}, ":b": {"S": "2027-06"}})
+                bounds = sorted(rng.sample(DATES, 2))
+                condition = rng.choice([*SORT_KEY_CONDITIONS, " AND #s BETWEEN :a AND :b"])
+                request["KeyConditionExpression"] += condition
+                request["ExpressionAttributeValues"][":a"] = {"S": bounds[0]}
+                if ":b" in condition:
+                    request["ExpressionAttributeValues"][":b"] = {"S": bounds[1]}
+            elif shape == 5:
+                request["ExpressionAttributeNames"]["#s"] = sk
+                request["KeyConditionExpression"] += " AND begins_with(#s, :a)"
+                request["ExpressionAttributeValues"][":a"] = {
+                    "S": rng.choice(["2026-0", "2027-1", "2026-12-", "9"])
+                }
             elif shape == 2:
                 request["FilterExpression"] = "n > :n"
                 request["ExpressionAttributeValues"][":n"] = {"N": str(rng.randint(0, 8))}
