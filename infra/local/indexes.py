@@ -46,6 +46,7 @@ Order = tuple[Any, ...]  # (index sort key, table hash key[, table range key]) a
 class _Index:
     """One secondary index of a table: each partition key value → the entries of its items, sorted."""
 
+    model: Any  # moto's SecondaryIndex
     name: str
     hash_attribute: str
     range_attribute: str | None
@@ -63,7 +64,7 @@ class _Partitions:
             hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
             ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
             if len(hashes) == 1 and len(ranges) <= 1:  # multi-attribute keys: moto reads the table
-                self.indexes[index.name] = _Index(index.name, hashes[0], ranges[0] if ranges else None)
+                self.indexes[index.name] = _Index(index, index.name, hashes[0], ranges[0] if ranges else None)
         self.filed: dict[Key, list[tuple[_Index, Any, Order | None]]] = {}
         for partition in table.items.values():
             for item in partition.values() if isinstance(partition, dict) else (partition,):
@@ -178,7 +179,27 @@ def _window(table: Any, index: _Index, hash_value: Any, arguments: dict[str, Any
         else:
             lo = max(lo, hi - int(limit))
             lo = max(0, lo - 1)
-    return [_item(table, _key_of(order)) for order in run[lo:hi]]
+    return [_as_indexed(index.model, _item(table, _key_of(order))) for order in run[lo:hi]]
+
+
+def _as_indexed(index: Any, item: Any) -> Any:
+    """The item with only the attributes the index projects, sharing their values (moto deep-copies
+    every item it is given before projecting it, and a case item is many times its projection). moto's
+    own projection of it is then the projection of the whole item, value for value."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    projection = index.projection or {}
+    kind = projection.get("ProjectionType")
+    if kind not in ("KEYS_ONLY", "INCLUDE"):
+        return item
+    kept = [*index.table_key_attrs, *(k["AttributeName"] for k in index.schema)]
+    if kind == "INCLUDE":
+        kept += projection.get("NonKeyAttributes", [])
+    indexed = Item(item.hash_key, item.range_key, {})
+    for name in kept:
+        if name in item.attrs:
+            indexed.attrs[name] = item.attrs[name]
+    return indexed
 
 
 def _key_of(order: Order) -> Key:

@@ -51,6 +51,13 @@ def _item(rng: random.Random) -> dict[str, Any]:
         names.SK: {"S": rng.choice(["A", "B#1", "B#2", "C"])},
         "n": {"N": str(rng.randint(0, 9))},
         "text": {"S": "x" * rng.randint(0, 40)},
+        # Attributes the indexes project, of every shape a case item has.
+        "status": {"S": rng.choice(INDEX_VALUES)},
+        "financial_year": {"N": rng.choice(["2026", "2027.0", "1e3"])},
+        "late": {"BOOL": rng.random() < 0.5},
+        "due": rng.choice([{"NULL": True}, {"S": "2026-12-01"}]),
+        "about_staff": {"SS": rng.sample(["ann", "bo", "cy", "di"], rng.randint(1, 3))},
+        "allocated_manager": {"M": {"name": {"S": "m"}, "areas": {"L": [{"S": "a"}, {"N": "2"}]}}},
     }
     for pk, sk in rng.sample(list(names.GSI_KEYS.values()), rng.randint(0, 4)):
         item[pk] = {"S": rng.choice(INDEX_VALUES)}
