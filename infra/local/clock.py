@@ -46,6 +46,7 @@ class NotSettled(RuntimeError):
 class _Waiter:
     until: datetime
     parks: bool  # a Wait state or a retry: its execution is idle until then (a task timeout is not)
+    wake: threading.Event  # set when the clock reaches ``until``, or when the waiter must look again
 
 
 class LocalClock:
@@ -60,32 +61,34 @@ class LocalClock:
         self._follow = follow_real_time
         self._offset = start.astimezone(UTC) - real
         self._fixed = start.astimezone(UTC)
-        lock = threading.Lock()
-        #: Notified when the clock moves or an execution stops: the waiters look again.
-        self._changed = threading.Condition(lock)
-        #: Notified when a waiter comes or goes: an advance settling looks again. Apart from ``_changed``
-        #: so that hundreds of parked executions are not woken each time one of them parks.
-        self._waiting = threading.Condition(lock)
+        self._lock = threading.Lock()
+        #: Notified when a waiter comes or goes: an advance settling looks again.
+        self._waiting = threading.Condition(self._lock)
         self._waiters: dict[int, _Waiter] = {}
         self._ids = itertools.count()
         self._advancing = threading.Lock()
         self.steps = 0  # how many steps advance_to has taken, in all
 
     def now(self) -> datetime:
-        with self._changed:
+        with self._lock:
             return self._now()
 
     def _now(self) -> datetime:
         return datetime.now(UTC) + self._offset if self._follow else self._fixed
 
     def _move_to(self, instant: datetime) -> None:
-        with self._changed:
+        """Move on and wake the waiters whose instant has come, and only them: hundreds of executions
+        park at once, and waking each of them at every step cost more than the steps' own work."""
+        with self._lock:
             if instant > self._now():
                 if self._follow:
                     self._offset = instant - datetime.now(UTC)
                 else:
                     self._fixed = instant
-            self._changed.notify_all()
+            now = self._now()
+            for waiter in self._waiters.values():
+                if waiter.until <= now:
+                    waiter.wake.set()
 
     def advance(self, delta: timedelta) -> None:
         """Jump forward without waiting for anything to settle (what falls due runs in the background):
@@ -102,41 +105,51 @@ class LocalClock:
 
     def wake_waiters(self) -> None:
         """Let every waiter look again (an execution was stopped)."""
-        with self._changed:
-            self._changed.notify_all()
+        with self._lock:
+            for waiter in self._waiters.values():
+                waiter.wake.set()
 
     # --- waiting ---------------------------------------------------------------------------------------
 
     def wait_until(
-        self, until: datetime, alive: Callable[[], bool] = lambda: True, *, parks: bool = True
+        self,
+        until: datetime,
+        alive: Callable[[], bool] = lambda: True,
+        *,
+        parks: bool = True,
+        wake: threading.Event | None = None,
     ) -> bool:
-        """Block until the clock reaches ``until`` (True) or ``alive()`` turns false (False)."""
+        """Block until the clock reaches ``until`` (True) or ``alive()`` turns false (False). ``wake``,
+        set by whoever makes ``alive()`` false, ends the wait at once (else a stop wakes every waiter)."""
         key = next(self._ids)
-        with self._changed:
-            self._waiters[key] = _Waiter(until, parks)
+        waiter = _Waiter(until, parks, wake or threading.Event())
+        with self._lock:
+            self._waiters[key] = waiter
             self._waiting.notify_all()  # an advance waiting for the service to settle looks again
-            try:
-                while alive():
+        try:
+            while True:
+                waiter.wake.clear()  # before looking: a move or a stop after the look sets it again
+                if not alive():
+                    return False
+                with self._lock:
                     now = self._now()
-                    if now >= until:
-                        return True
-                    timeout = (
-                        min(_POLL_SECONDS, (until - now).total_seconds()) if self._follow else _IDLE_SECONDS
-                    )
-                    self._changed.wait(timeout)
-                return False
-            finally:
+                if now >= until:
+                    return True
+                timeout = min(_POLL_SECONDS, (until - now).total_seconds()) if self._follow else _IDLE_SECONDS
+                waiter.wake.wait(timeout)
+        finally:
+            with self._lock:
                 del self._waiters[key]
                 self._waiting.notify_all()
 
     def parked(self) -> int:
         """How many executions are idle until a later instant (in a Wait or a retry's back-off)."""
-        with self._changed:
+        with self._lock:
             now = self._now()
             return sum(1 for w in self._waiters.values() if w.parks and w.until > now)
 
     def next_wake(self) -> datetime | None:
-        with self._changed:
+        with self._lock:
             return min((w.until for w in self._waiters.values() if w.parks), default=None)
 
     # --- moving ----------------------------------------------------------------------------------------
@@ -206,16 +219,19 @@ def current() -> LocalClock:
 class _ClockEvent(threading.Event):
     """``threading.Event`` whose timeout runs on the local clock (a task's TimeoutSeconds)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._wake = threading.Event()
+
     def set(self) -> None:
         super().set()
-        if _current is not None:
-            _current.wake_waiters()  # the task ended: its timeout stops waiting now
+        self._wake.set()  # the task ended: its timeout stops waiting now
 
     def wait(self, timeout: float | None = None) -> bool:
         if timeout is None or _current is None:
             return super().wait(timeout)
         until = _current.now() + timedelta(seconds=timeout)
-        _current.wait_until(until, lambda: not self.is_set(), parks=False)
+        _current.wait_until(until, lambda: not self.is_set(), parks=False, wake=self._wake)
         return self.is_set()
 
 
