@@ -78,7 +78,8 @@ def prepare_moto() -> None:
     - each emulated AWS call is atomic, as the real services are: calls from different threads still
       interleave between calls, so races between requests remain real;
     - a transaction costs what it writes (:mod:`infra.local.transactions`), and a query what it
-      returns (:mod:`infra.local.indexes`);
+      returns (:mod:`infra.local.indexes`), and an update expression's check what it is long
+      (:mod:`infra.local.expressions`);
     - moto's registry of every model instance ever made (for its own ``/moto-api/data.json``) keeps no
       DynamoDB items or stream records: every write, copy and stream image stayed alive in it, about
       0.3 MB a submission."""
@@ -89,10 +90,11 @@ def prepare_moto() -> None:
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import StreamRecord
 
-    from infra.local import indexes, transactions
+    from infra.local import expressions, indexes, transactions
 
     transactions.install()
     indexes.install()
+    expressions.install()
     for model in (Item, StreamRecord):
         model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
     process = BotocoreStubber.process_request
