@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: lock faketime test-dates install assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
+.PHONY: lock faketime test-dates install lambda-python assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
 
 LOCK := requirements.lock
 
@@ -41,6 +41,14 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(BIN)/.installed node_modules/.installed
+
+# The Python of the Lambda runtime (RUNTIME in infra/components/functions.py): the bundle's bytecode is
+# compiled by it, and tests/infra/test_bundle.py runs the bundle on it. Found in pyenv's or uv's Pythons or
+# on PATH, or named by HEARD_LAMBDA_PYTHON; when there is none, uv installs it.
+LAMBDA_PYTHON := $(BIN)/python -c "import sys; from infra.components import functions as f; \
+  print(f.RUNTIME_VERSION); sys.exit(f.local_python() is None)"
+lambda-python: $(BIN)/.installed
+	@version=$$($(LAMBDA_PYTHON)) || { test -n "$$version" && $(BIN)/uv python install "$$version"; }
 
 # GOV.UK Frontend's CSS, JavaScript, fonts and images, with Heard's own few files: served by the local
 # service at /assets/, and from S3 behind CloudFront in AWS.
@@ -79,14 +87,14 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 # Synthesizes offline with the local CLI; cdk-nag runs as a validation plugin and fails the synth.
-synth: install assets
+synth: install assets lambda-python
 	$(CDK) synth --no-notices --quiet
 
 cfn-lint: synth
 	@# W3005: CDK emits redundant DependsOn. W3045: CloudFront standard logs need an ACL-enabled log bucket.
 	$(BIN)/cfn-lint --ignore-checks W3005 W3045 -- $(TEMPLATE)
 
-pytest: install assets $(SWAGGER)/.built browser
+pytest: install lambda-python assets $(SWAGGER)/.built browser
 	$(BIN)/pytest -n 2
 
 test: lint typecheck cfn-lint pytest
@@ -107,7 +115,7 @@ $(REALSLEEP): tests/dates/realsleep.c
 faketime:
 	@test -f $(LIBFAKETIME) || { apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
 
-test-dates: install assets $(SWAGGER)/.built browser faketime $(REALSLEEP)
+test-dates: install lambda-python assets $(SWAGGER)/.built browser faketime $(REALSLEEP)
 	@failed=""; for when in $(TEST_DATES); do \
 	  echo "== make test's pytest at $$when (faked wall clock)"; \
 	  LD_PRELOAD="$(CURDIR)/$(REALSLEEP):$(LIBFAKETIME)" FAKETIME="@$${when/T/ }" FAKETIME_DONT_FAKE_MONOTONIC=1 \

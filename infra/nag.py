@@ -34,7 +34,11 @@ ACKNOWLEDGED: dict[str, str] = {
         "makes forms in progress start again (answers sealed with it expire within 4 hours anyway)."
     ),
     "AwsSolutions::AwsSolutions-SQS3": "This queue is itself the dead-letter queue of the notifier's event source.",
-    "AwsSolutions::AwsSolutions-L1": f"The Lambda runtime of {_DEPLOYMENT} is chosen by CDK; ours use the newest.",
+    "AwsSolutions::AwsSolutions-L1": (
+        f"The Lambda runtime of {_DEPLOYMENT} is chosen by CDK; Heard's functions run python3.13, not the "
+        "newest (python3.14): the newest Python this project has an interpreter of, on which "
+        "tests/infra/test_bundle.py runs the bundle (docs/decisions.md, 'Lambda runtime')."
+    ),
     "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]": (
         f"Managed logging policy of {_DEPLOYMENT}; Heard's own functions have inline roles."
     ),

@@ -4,10 +4,16 @@ and a log group with retention per function; scheduled functions get their Event
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,32 +34,92 @@ from infra.catalog import FORM, FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, St
 from shared import names
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = lambda_.Runtime.PYTHON_3_14
-RUNTIME_VERSION = "3.14"
+#: The runtime every function is deployed on: not the newest Lambda offers (python3.14, which no machine
+#: of this project has), but the newest whose interpreter it has, on which tests/infra/test_bundle.py runs
+#: the bundle itself. Why, and what each choice costs: docs/decisions.md, "Lambda runtime".
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+RUNTIME_VERSION = RUNTIME.name.removeprefix("python")  # "3.13": the bundle's wheels are for it
 LOG_RETENTION = logs.RetentionDays.SIX_MONTHS
-#: Runtime dependencies bundled with the code (boto3 is bundled too: the runtime's copy lags).
-REQUIREMENTS = (
-    "boto3>=1.40",
-    "aws-lambda-powertools>=3.20",
-    "pydantic>=2.10",
-    "holidays>=0.60",
-    "jinja2>=3.1",
-    "email-validator>=2.2",
-    "cryptography>=42",
-    "tzdata",
-)
+#: The runtime dependencies are pyproject.toml's ``[project] dependencies`` (boto3 too: the runtime's copy
+#: lags) and everything they need, each at the version and with the hashes requirements.lock holds.
+LOCK = ROOT / "requirements.lock"
+PYPROJECT = ROOT / "pyproject.toml"
+#: Wheels for the functions' architecture (x86_64) that the runtime's Amazon Linux 2023 can load.
+PLATFORM = ("--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--implementation", "cp")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-@jsii.implements(ILocalBundling)
-class LocalBundler:
-    """Bundles without Docker: the project's packages plus manylinux wheels for the Lambda runtime."""
+def canonical(name: str) -> str:
+    """A distribution's name as the lock writes it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
-    def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
-        out = Path(output_dir)
-        for package in ("shared", "functions"):
-            shutil.copytree(
-                ROOT / package, out / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "static")
-            )
+
+def runtime_dependencies(pyproject: str) -> tuple[str, ...]:
+    """The names of the functions' own dependencies: pyproject.toml's ``[project] dependencies``."""
+    names_: list[str] = []
+    for requirement in tomllib.loads(pyproject)["project"]["dependencies"]:
+        match = _NAME.match(requirement)
+        if match is None or "[" in requirement or ";" in requirement:
+            # Extras and markers would need a resolver: the closure below follows the lock's "via" only.
+            raise ValueError(f"a runtime dependency must be a plain name and range: {requirement!r}")
+        names_.append(canonical(match.group()))
+    return tuple(names_)
+
+
+def locked_entries(lock: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """requirements.lock (``uv pip compile --generate-hashes``) by package: its requirement lines as the
+    lock has them (``name==version [; marker]`` and every ``--hash``), and the packages it is "via"."""
+    entries: dict[str, tuple[list[str], set[str]]] = {}
+    current: tuple[list[str], set[str]] | None = None
+    for line in lock.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not line[0].isspace() and not stripped.startswith("#"):
+            match = _NAME.match(stripped)
+            if match is None:
+                raise ValueError(f"requirements.lock: cannot read {line!r}")
+            current = ([line], set())
+            entries[canonical(match.group())] = current
+        elif current is None:
+            continue  # the header's comments
+        elif stripped.startswith("--hash="):
+            current[0].append(line)
+        elif stripped.startswith("#"):
+            via = stripped.lstrip("#").strip().removeprefix("via").strip()
+            if via:
+                current[1].add(canonical(via.split()[0]))
+    return {name: ("\n".join(lines), frozenset(via)) for name, (lines, via) in entries.items()}
+
+
+def runtime_requirements(lock: str | None = None, pyproject: str | None = None) -> str:
+    """What the bundle installs, as a hash-checked requirements file: the runtime dependencies and,
+    through the lock's "via" annotations, everything they need, pinned and hashed as the lock has them.
+    pip then refuses the install if anything it needs is missing from it."""
+    entries = locked_entries(LOCK.read_text() if lock is None else lock)
+    wanted = set(runtime_dependencies(PYPROJECT.read_text() if pyproject is None else pyproject))
+    missing = wanted - entries.keys()
+    if missing:
+        raise ValueError(f"not in requirements.lock (run make lock): {', '.join(sorted(missing))}")
+    grew = True
+    while grew:
+        more = {name for name, (_, via) in entries.items() if name not in wanted and via & wanted}
+        wanted |= more
+        grew = bool(more)
+    return "".join(f"{entries[name][0]}\n" for name in sorted(wanted))
+
+
+def requirements_digest() -> str:
+    """What the bundle's dependencies are, as one hash (SHA-256 of the requirements file it installs)."""
+    return hashlib.sha256(runtime_requirements().encode()).hexdigest()
+
+
+def install_dependencies(target: Path, python_version: str = RUNTIME_VERSION) -> None:
+    """Installs the runtime dependencies into ``target``: manylinux wheels for ``python_version``, each
+    file checked against the lock's hashes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        requirements = Path(scratch) / "requirements.txt"
+        requirements.write_text(runtime_requirements())
         subprocess.run(  # noqa: S603 - fixed arguments
             [
                 sys.executable,
@@ -61,19 +127,126 @@ class LocalBundler:
                 "pip",
                 "install",
                 "--quiet",
+                "--disable-pip-version-check",
+                "--require-hashes",
+                "--no-compile",  # pip would write bytecode for its own Python: see compile_bytecode
                 "--target",
-                str(out),
-                "--platform",
-                "manylinux2014_x86_64",
-                "--only-binary=:all:",
+                str(target),
+                *PLATFORM,
                 "--python-version",
-                RUNTIME_VERSION,
-                "--implementation",
-                "cp",
-                *REQUIREMENTS,
+                python_version,
+                "--requirement",
+                str(requirements),
             ],
             check=True,
         )
+
+
+def copy_code(target: Path, packages: Iterable[str] = ("shared", "functions")) -> None:
+    """The project's own packages, without bytecode or the form's static files (served from S3)."""
+    for package in packages:
+        shutil.copytree(
+            ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "static")
+        )
+
+
+#: Where a CI or a developer may name the interpreter of the runtime's version, if it is elsewhere.
+LAMBDA_PYTHON_ENV = "HEARD_LAMBDA_PYTHON"
+
+
+def _patch_level(interpreter: Path) -> tuple[int, ...]:
+    """(3, 13, 10) from pyenv's .../versions/3.13.10/bin/python3.13."""
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", interpreter.parent.parent.name)
+    return tuple(int(part) for part in match.groups()) if match else ()
+
+
+def local_python(version: str = RUNTIME_VERSION) -> Path | None:
+    """An interpreter of Python ``version`` on this machine, or None: ``$HEARD_LAMBDA_PYTHON`` if set (for
+    the runtime's version: then only it), else pyenv's, uv's (``uv python install``, which ``make
+    lambda-python`` runs) or one on PATH, newest patch first. Each is asked its version: pyenv's shims
+    answer only for the versions selected."""
+    named = os.environ.get(LAMBDA_PYTHON_ENV, "").strip() if version == RUNTIME_VERSION else ""
+    if named:
+        candidates = [Path(named)]
+    else:
+        pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+        candidates = sorted(pyenv.glob(f"{version}.*/bin/python{version}"), key=_patch_level, reverse=True)
+        uv = Path(sys.executable).with_name("uv")  # the venv's, from the lock
+        if uv.exists():
+            found = subprocess.run(  # noqa: S603 - fixed arguments
+                [str(uv), "python", "find", "--managed-python", "--no-python-downloads", version],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            candidates.extend(
+                Path(line) for line in found.stdout.strip().splitlines() if found.returncode == 0
+            )
+        on_path = shutil.which(f"python{version}")
+        if on_path:
+            candidates.append(Path(on_path))
+    for candidate in candidates:
+        try:
+            answer = subprocess.run(  # noqa: S603 - an interpreter asked its version
+                [str(candidate), "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except OSError:
+            continue
+        if answer.returncode == 0 and answer.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def missing_python(version: str = RUNTIME_VERSION) -> str:
+    return (
+        f"Python {version} (the Lambda runtime's version) has no interpreter on this machine: run "
+        f"`make lambda-python` (it runs `uv python install {version}`), or name one in ${LAMBDA_PYTHON_ENV}."
+    )
+
+
+def compile_bytecode(target: Path, interpreter: Path) -> None:
+    """Bytecode for the runtime, written by an interpreter of its version, for every module in ``target``.
+    Lambda's code directory is read-only and CDK zips every file with one fixed old date, so bytecode that
+    checks its source's date would be stale there and every cold start would compile every module again:
+    ``unchecked-hash`` bytecode is used as it is (a bundle never changes once built)."""
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            str(interpreter),
+            "-I",
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            str(target),
+        ],
+        check=True,
+    )
+
+
+def build_bundle(target: Path, version: str = RUNTIME_VERSION, interpreter: Path | None = None) -> None:
+    """The functions' code asset, in ``target``: the project's packages, the runtime dependencies for
+    Python ``version`` and their bytecode, compiled by an interpreter of that version."""
+    interpreter = interpreter or local_python(version)
+    if interpreter is None:
+        raise RuntimeError(missing_python(version))
+    copy_code(target)
+    install_dependencies(target, version)
+    compile_bytecode(target, interpreter)
+
+
+@jsii.implements(ILocalBundling)
+class LocalBundler:
+    """Bundles without Docker: the project's packages plus manylinux wheels for the Lambda runtime."""
+
+    def try_bundle(self, output_dir: str, *args: Any, **kwargs: Any) -> bool:
+        build_bundle(Path(output_dir))
         return True
 
 
@@ -120,7 +293,11 @@ class Functions(Construct):
         code = lambda_.Code.from_asset(
             str(ROOT),
             bundling=BundlingOptions(
-                image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"), local=LocalBundler()
+                image=DockerImage.from_registry(f"public.ecr.aws/sam/build-{RUNTIME.name}"),
+                local=LocalBundler(),
+                # CDK fingerprints the source (shared/, functions/) and these options only: naming the
+                # requirements here gives a new asset, rebundled and uploaded, when the lock changes them.
+                environment={"HEARD_BUNDLE_REQUIREMENTS_SHA256": requirements_digest()},
             ),
             exclude=["*", "!shared/**", "!functions/**"],
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +84,29 @@ def test_cdk_nag_runs_and_fails_the_synth(tmp_path: Path) -> None:
     assert "AwsSolutions-DDB3" in rules
 
 
-def test_every_function_in_the_catalog_is_deployed_on_the_newest_python(template: Template) -> None:
+def test_every_function_in_the_catalog_is_deployed_on_the_runtime_the_suite_proves(
+    template: Template,
+) -> None:
+    """One runtime for every function: the Python of an interpreter this machine has, the one on which
+    tests/infra/test_bundle.py runs the deployment bundle (not the newest Lambda offers: docs/decisions.md,
+    "Lambda runtime")."""
     from infra.catalog import FUNCTIONS
+    from infra.components.functions import RUNTIME_VERSION, local_python, missing_python
 
-    functions = template.find_resources("AWS::Lambda::Function", {"Properties": {"Runtime": "python3.14"}})
-    handlers = {f["Properties"]["Handler"] for f in functions.values()}
-    assert {spec.handler for spec in FUNCTIONS} <= handlers
+    python = local_python(RUNTIME_VERSION)  # what test_bundle.py runs the bundle with
+    assert python is not None, missing_python(RUNTIME_VERSION)
+    proved = subprocess.run(
+        [str(python), "-I", "-c", "import sys; print('python%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    functions = template.find_resources("AWS::Lambda::Function")
+    ours = {f["Properties"]["Handler"]: f["Properties"] for f in functions.values()}
+    assert {spec.handler for spec in FUNCTIONS} <= set(ours)
     for spec in FUNCTIONS:
-        function = next(f for f in functions.values() if f["Properties"]["Handler"] == spec.handler)
-        assert names.TABLE_ENV in function["Properties"]["Environment"]["Variables"]
+        assert ours[spec.handler]["Runtime"] == proved, spec.name
+        assert names.TABLE_ENV in ours[spec.handler]["Environment"]["Variables"]
 
 
 def test_every_catalog_route_is_an_api_method_and_public_routes_are_throttled(template: Template) -> None:
