@@ -39,3 +39,17 @@ def test_the_reports_benchmark_runs_and_the_adapter_reads_through_indexes() -> N
     assert "Scan" not in moto["calls_reporting"] and "Scan" not in moto["calls_reading"]
     assert moto["calls_reporting"]["Query"] > 4 and moto["calls_reporting"]["BatchGetItem"] > 4
     assert moto["calls_reporting"]["Query"] == moto["calls_reading"]["Query"]
+
+
+def test_the_scale_benchmark_runs_on_stores_of_the_sizes_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import scale
+
+    monkeypatch.setattr(scale, "REQUESTS_PER_ROUND", 1)
+    monkeypatch.setattr(scale, "NOTES_PER_OFFICER", 1)
+    monkeypatch.setattr(scale, "OFFICER_ROUNDS", 1)
+    monkeypatch.setattr(scale, "THINK_SECONDS", 0.01)
+    result = scale.run(rounds=1, sizes=(400, 800))
+    # Each store holds what was asked, to within one case's items (about 39).
+    assert all(abs(result["items"][size] - size) < 60 for size in (400, 800)), result["items"]
+    assert set(result["ratio"]) == {f"{op} at 800" for op in ("get", "overdue", "mine", "note")}
+    assert result["officers"]["one_officer_note_ms"] > 0 and result["officers"]["ratio"] > 0
