@@ -256,7 +256,11 @@ def test_the_officer_api_keeps_the_documents_promises(case: Case, service: Local
     if isinstance(case.body, dict):
         today = london_date(config.clock().now())
         representation = case.body.get("representation")
-        for holder, name in ((case.body, "received_on"), (representation, "when_happened")):
+        for holder, name in (
+            (case.body, "received_on"),
+            (representation, "when_happened"),
+            (representation, "child_date_of_birth"),
+        ):
             if isinstance(holder, dict) and isinstance(holder.get(name), str):
                 try:
                     if date.fromisoformat(holder[name]) > today:
