@@ -43,26 +43,3 @@ class ManualClock:
         with self._lock:
             self._now += delta
 
-
-class OffsetClock:
-    """The system clock moved by an adjustable offset: the local service's clock, so time passes
-    naturally but can be jumped forward."""
-
-    def __init__(self, base: Clock | None = None) -> None:
-        self._base = base or SystemClock()
-        self._offset = timedelta()
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._base.now() + self._offset
-
-    def advance(self, delta: timedelta) -> None:
-        with self._lock:
-            self._offset += delta
-
-    def set(self, instant: datetime) -> None:
-        if instant.tzinfo is None:
-            raise ValueError("OffsetClock.set needs a timezone-aware instant")
-        with self._lock:
-            self._offset = instant - self._base.now()

@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from infra.local.service import ASSETS, LocalService
+from tests import real_clock
 from tests.conftest import start_service
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,19 +36,15 @@ DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = os.environ.get("HEARD_SCREENSHOTS")
 SCRIPTS = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 AXE = Axe()
-#: `make test-dates` fakes the wall clock with an LD_PRELOAD library, under which Chromium hangs at start;
-#: the browser keeps the real clock (the service it talks to follows the test's clock either way).
-FAKED_CLOCK = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")
-
-
-def browser_environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if name not in FAKED_CLOCK}
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=browser_environment())
+        # The browser keeps the real wall clock (tests/real_clock.py); the service follows the test's.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, env=real_clock.environment()
+        )
         yield browser
         browser.close()
 

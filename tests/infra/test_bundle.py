@@ -27,6 +27,7 @@ from packaging.utils import canonicalize_name
 from infra.catalog import FUNCTIONS, INTAKE, ME, NOTIFIER, OFFICER, WORKFLOW, FunctionSpec
 from infra.components.functions import RUNTIME_VERSION, LocalBundler, local_python, missing_python
 from shared import names
+from tests import real_clock
 from tests.conftest import complaint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,8 @@ def runtime_python() -> Path:
 @pytest.fixture(scope="module")
 def bundle(runtime_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bundle")
-    assert LocalBundler().try_bundle(str(out)) is True
+    with real_clock.for_subprocesses():  # pip checks the registry's certificate against the real date
+        assert LocalBundler().try_bundle(str(out)) is True
     return out
 
 
