@@ -292,6 +292,7 @@ def run(rounds: int = 7, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
     with mock_aws():
         create_resources()
         references = {size: _seed(officers, f"heard-scale-{size}", size) for size in sizes}
+        seeded = {size: len(_table_items(f"heard-scale-{size}")) for size in sizes}
         rng = random.Random(15)
         measures, labels = [], []
         for size in sizes:
@@ -302,7 +303,8 @@ def run(rounds: int = 7, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
         medians = {label: statistics.median(s) * 1000 for label, s in zip(labels, samples, strict=True)}
         base = sizes[0]
         result: dict[str, Any] = {
-            "items": {size: len(_table_items(f"heard-scale-{size}")) for size in sizes},
+            "items_seeded": seeded,
+            "items_at_the_end": {size: len(_table_items(f"heard-scale-{size}")) for size in sizes},
             "median_ms": {f"{op} at {size}": round(ms, 2) for (op, size), ms in medians.items()},
             "ratio": {
                 f"{op} at {size}": round(ms / medians[(op, base)], 2)

@@ -50,6 +50,6 @@ def test_the_scale_benchmark_runs_on_stores_of_the_sizes_asked(monkeypatch: pyte
     monkeypatch.setattr(scale, "THINK_SECONDS", 0.01)
     result = scale.run(rounds=1, sizes=(400, 800))
     # Each store holds what was asked, to within one case's items (about 39).
-    assert all(abs(result["items"][size] - size) < 60 for size in (400, 800)), result["items"]
+    assert all(abs(result["items_seeded"][size] - size) < 60 for size in (400, 800)), result["items_seeded"]
     assert set(result["ratio"]) == {f"{op} at 800" for op in ("get", "overdue", "mine", "note")}
     assert result["officers"]["one_officer_note_ms"] > 0 and result["officers"]["ratio"] > 0
