@@ -1,6 +1,6 @@
 """Warm: one intake request through the handler in-process on moto, against the same request's essential
-DynamoDB calls made directly with boto3 on the same moto: the idempotency record's two writes, the
-reference counter's atomic ADD, and the one transaction (case, event, notifications). Each side runs
+DynamoDB calls made directly through the same adapter on the same moto: the idempotency record's look-up,
+the reference counter's atomic ADD, and the one transaction (case, event, notifications, the record). Each side runs
 on a fresh table per round, so moto's per-table costs are alike; rounds alternate."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.common import interleave, median_ms
@@ -72,17 +72,18 @@ def _direct_calls() -> float:
     import boto3
 
     from shared import names
-    from shared.adapters.dynamodb import DynamoCaseStore, to_item
+    from shared.adapters.dynamodb import DynamoCaseStore
     from shared.domain.case import format_reference, register
     from shared.domain.policy import CouncilPolicy
     from shared.domain.representation import RepresentationRequest
+    from shared.ports import IdempotencyRecord
 
     mock = _fresh()
     client = boto3.client("dynamodb")
     store = DynamoCaseStore(names.TABLE, client)
     policy = CouncilPolicy()
     now = datetime.now(UTC)
-    prepared: list[tuple[dict[str, Any], Any]] = []
+    prepared: list[tuple[str, Any]] = []
     for i in range(REQUESTS_PER_ROUND):
         request = RepresentationRequest.model_validate(_body(i))
         new = register(
@@ -92,28 +93,16 @@ def _direct_calls() -> float:
             received_at=now,
             policy=policy,
         )
-        prepared.append(({"S": uuid.uuid4().hex}, new))
+        prepared.append((uuid.uuid4().hex, new))
     start = time.perf_counter()
     for key, new in prepared:
-        record = {names.PK: {"S": names.idempotency_pk("intake")}, names.SK: key}
-        client.put_item(
-            TableName=names.TABLE,
-            Item={**record, "status": {"S": "INPROGRESS"}, names.TTL_ATTRIBUTE: {"N": "9999999999"}},
-            ConditionExpression="attribute_not_exists(#pk) OR #e < :now",
-            ExpressionAttributeNames={"#pk": names.PK, "#e": names.TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":now": {"N": str(int(time.time()))}},
-        )
+        store.recall("public-api", key)
         store.next_reference_number(2026)
-        store.create(new)
-        client.update_item(
-            TableName=names.TABLE,
-            Key=record,
-            UpdateExpression="SET #s = :s, #d = :d",
-            ExpressionAttributeNames={"#s": "status", "#d": "data"},
-            ExpressionAttributeValues={
-                ":s": {"S": "COMPLETED"},
-                ":d": {"S": json.dumps(to_item({"ok": True}))},
-            },
+        store.create(
+            new,
+            IdempotencyRecord(
+                "public-api", key, key, {"reference": new.reference}, now, now + timedelta(hours=24)
+            ),
         )
     elapsed = (time.perf_counter() - start) / REQUESTS_PER_ROUND
     mock.stop()

@@ -65,22 +65,19 @@ RUNTIME_ENVIRONMENT: dict[str, str] = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 # Partition key patterns (IAM dynamodb:LeadingKeys) of the items each function touches.
 CASES = names.case_pk("*")
 COUNTERS = names.counter_pk("*")
-INTAKE_IDEMPOTENCY = names.idempotency_pk("intake")
+INTAKE_IDEMPOTENCY = names.idempotency_pk(names.REGISTRATIONS)
 NOTIFICATIONS_BY_STATUS = names.notification_status_pk(
     "*"
 )  # partition values of the by-status-due index for notifications
 
 #: What registering a representation does: takes the year's next number (an atomic ADD: UpdateItem),
-#: writes the case, its first event and its notifications in one transaction (IAM authorises each item of
-#: TransactWriteItems as the action it performs: PutItem), and keeps Powertools idempotency records. It
-#: never reads a case.
+#: writes the case, its first event, its notifications and its idempotency record in one transaction (IAM
+#: authorises each item of TransactWriteItems as the action it performs: PutItem), and reads the record
+#: first to answer a repeat (GetItem). It never reads a case.
 _REGISTERS_REPRESENTATIONS = (
     TableAccess(("dynamodb:UpdateItem",), (COUNTERS,)),
     TableAccess(("dynamodb:PutItem",), (CASES,)),
-    TableAccess(
-        ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
-        (INTAKE_IDEMPOTENCY,),
-    ),
+    TableAccess(("dynamodb:GetItem", "dynamodb:PutItem"), (INTAKE_IDEMPOTENCY,)),
 )
 
 

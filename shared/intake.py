@@ -1,5 +1,10 @@
 """The intake application service: validate, register once, and answer with a receipt.
-Used by the JSON API and the online form alike."""
+Used by the JSON API, the online form and the officer API alike.
+
+Once: a request's idempotency record is written in its case's transaction, so a case and the record of
+the request that made it exist together or not at all. A repeat within the window is answered from the
+record without taking a number; two attempts racing past that check both try to write, and the loser
+is answered with the winner's receipt (docs/decisions.md, "Idempotency")."""
 
 from __future__ import annotations
 
@@ -7,18 +12,24 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
 from shared.domain.calendar import london_date
-from shared.domain.case import format_reference, payload_fingerprint, register
+from shared.domain.case import NewCase, format_reference, payload_fingerprint, register
 from shared.domain.clock import Clock
+from shared.domain.errors import KeyReused
 from shared.domain.policy import CouncilPolicy
 from shared.domain.representation import RepresentationRequest
 from shared.domain.vocabulary import Channel
-from shared.ports import CaseRepository, Idempotency
+from shared.ports import CaseRepository, IdempotencyRecord, KeyTaken
+
+#: How long a request's key (or identical content) stays the same request.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+#: The idempotency scope of representations recorded by staff: one for all channels, as one officer API.
+STAFF_SCOPE = "staff"
 
 
 class Receipt(BaseModel):
@@ -37,7 +48,6 @@ class Receipt(BaseModel):
 @dataclass
 class IntakeService:
     cases: CaseRepository
-    idempotency: Idempotency
     clock: Clock
     policy: CouncilPolicy
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
@@ -64,24 +74,40 @@ class IntakeService:
     ) -> Receipt:
         """Register once. A representation made by another channel is recorded by a member of staff
         (``recorded_by``) with the instant it was really received; it is a different request from the
-        same words sent online."""
+        same words sent online. A key already used for another request raises KeyReused; an attempt
+        colliding with another attempt's write raises Conflict."""
         fingerprint = payload_fingerprint(request)
         if recorded_by is not None:
             extra = f"{channel}|{received_at.isoformat() if received_at else ''}|{recorded_by}"
             fingerprint = hashlib.sha256(f"{fingerprint}|{extra}".encode()).hexdigest()
         key = f"key:{idempotency_key}" if idempotency_key else f"payload:{fingerprint}"
-        result = self.idempotency.once(
-            key, fingerprint, lambda: self._create(request, channel, received_at, recorded_by)
+        scope = STAFF_SCOPE if recorded_by is not None else str(channel)
+        now = self.clock.now()
+        earlier = self.cases.recall(scope, key)
+        if earlier is not None and earlier.live(now):
+            return _answer(earlier, fingerprint)
+        new, receipt = self._register(request, channel, received_at, recorded_by)
+        once = IdempotencyRecord(
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            answer=receipt.model_dump(),
+            recorded_at=now,
+            expires_at=now + IDEMPOTENCY_WINDOW,
         )
-        return Receipt.model_validate(result)
+        try:
+            self.cases.create(new, once)
+        except KeyTaken as lost:  # another attempt with this key was registered since we looked
+            return _answer(lost.record, fingerprint)
+        return receipt
 
-    def _create(
+    def _register(
         self,
         request: RepresentationRequest,
         channel: Channel,
         received_at: datetime | None = None,
         recorded_by: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> tuple[NewCase, Receipt]:
         now = received_at or self.clock.now()
         year = london_date(now).year
         new = register(
@@ -93,9 +119,8 @@ class IntakeService:
             channel=channel,
             recorded_by=recorded_by,
         )
-        self.cases.create(new)
         case = new.case
-        return Receipt(
+        receipt = Receipt(
             reference=new.reference,
             kind=case["kind"],
             status=case["status"],
@@ -103,4 +128,12 @@ class IntakeService:
             acknowledgement_due=case["acknowledgement_due"],
             response_due=case["stage1_due"],
             advocacy_arrange_by=case["advocacy"]["arrange_by"],
-        ).model_dump()
+        )
+        return new, receipt
+
+
+def _answer(record: IdempotencyRecord, fingerprint: str) -> Receipt:
+    """The first answer to a repeated request, or KeyReused if the key came with another request."""
+    if record.fingerprint != fingerprint:
+        raise KeyReused("this Idempotency-Key was already used for a different request")
+    return Receipt.model_validate(record.answer)

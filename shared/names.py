@@ -6,6 +6,7 @@ with them, and functions read the physical names from the environment variables 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Final
 
 SERVICE: Final = "heard"
@@ -136,6 +137,16 @@ COUNTER_SK: Final = "COUNTER"
 
 def idempotency_pk(key: str) -> str:
     return f"IDEMPOTENCY#{key}"
+
+
+#: The partition of every idempotency record of a request that registers a representation.
+REGISTRATIONS: Final = "intake"
+
+
+def idempotency_sk(scope: str, key: str) -> str:
+    """An idempotency record's sort key: the door the request came through, and a hash of its key (keys
+    are chosen by clients: never stored as sent)."""
+    return f"{scope}#{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 # Index keys (docs/data-model.md): partitions by what is looked up, sort keys "<ordering value>#<id>".

@@ -3,7 +3,6 @@ implement them on AWS; tests may pass fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -42,23 +41,47 @@ class StaleVersion(DomainError):
     """The case changed since the version the caller read: reload it and try again."""
 
 
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What registering a request leaves behind, written with its case: the request's ``fingerprint`` and
+    the ``answer`` it was given, kept for ``key`` within ``scope`` (the door it came through) until
+    ``expires_at``. ``recorded_at`` is when it was written."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    answer: dict[str, Any]
+    recorded_at: datetime
+    expires_at: datetime
+
+    def live(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+class KeyTaken(DomainError):
+    """Another request with the same key was registered first: ``record`` is its idempotency record."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("this request was registered already")
+        self.record = record
+
+
 class CaseRepository(Protocol):
     def next_reference_number(self, year: int) -> int:
         """Take the next reference number of ``year`` atomically (1 for the first). Never returns the
         same number twice; a number whose case is then not written is a gap in the sequence."""
         ...
 
-    def create(self, new: NewCase) -> None:
-        """Write the case, its first event and its notifications in one transaction. Raises
-        :class:`~shared.domain.errors.Conflict` if the case already exists."""
+    def recall(self, scope: str, key: str) -> IdempotencyRecord | None:
+        """The idempotency record kept for ``key`` in ``scope`` (live or expired), read consistently;
+        None if there is none."""
         ...
 
-
-class Idempotency(Protocol):
-    def once(self, key: str, fingerprint: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """Run ``work`` once per key within the window; a repeat returns the first result. The same key
-        with a different fingerprint raises :class:`~shared.domain.errors.KeyReused`; a key whose first
-        request is still running raises :class:`~shared.domain.errors.Conflict`."""
+    def create(self, new: NewCase, once: IdempotencyRecord | None = None) -> None:
+        """Write the case, its first event, its notifications and ``once`` (when given) in one
+        transaction. Raises :class:`KeyTaken` with the record found if ``once``'s key holds a record
+        still live at ``once.recorded_at``, and :class:`~shared.domain.errors.Conflict` if the case
+        exists or the write collided with another one."""
         ...
 
 

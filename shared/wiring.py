@@ -10,7 +10,6 @@ from shared.config import clock, policy, settings
 
 if TYPE_CHECKING:  # imported where built, so a function loads only what it uses (cold start)
     from shared.adapters.dynamodb import DynamoReportSource
-    from shared.adapters.idempotency import PowertoolsIdempotency
     from shared.intake import IntakeService
     from shared.notifier import NotificationSender
     from shared.reporting.bulletin import BulletinService
@@ -39,17 +38,22 @@ def bulletin_service() -> BulletinService:
 
 
 @cache
-def idempotency() -> PowertoolsIdempotency:
-    from shared.adapters.idempotency import PowertoolsIdempotency
-
-    return PowertoolsIdempotency(settings().table_name, client=case_store().client)
-
-
-@cache
 def intake_service() -> IntakeService:
     from shared.intake import IntakeService
 
-    return IntakeService(cases=case_store(), idempotency=idempotency(), clock=clock(), policy=policy())
+    return IntakeService(cases=case_store(), clock=clock(), policy=policy())
+
+
+def prepare_intake() -> None:
+    """Build now what registering's first request would build once: the DynamoDB client, the council
+    policy (a bad policy file fails here) and the email validator. Run before a SnapStart snapshot
+    (functions/intake/handler.py), so a function restored from it starts with them. It calls no AWS
+    API, so the snapshot holds no connection."""
+    from shared.domain.representation import load_email_validator
+
+    intake_service()
+    case_store().client  # noqa: B018 - creating the client is the point
+    load_email_validator()
 
 
 @cache
@@ -88,7 +92,6 @@ def reset() -> None:
     case_store.cache_clear()
     report_source.cache_clear()
     bulletin_service.cache_clear()
-    idempotency.cache_clear()
     intake_service.cache_clear()
     notification_sender.cache_clear()
     timer_service.cache_clear()

@@ -22,7 +22,7 @@ from shared.config import clock, policy
 from shared.domain.errors import Conflict, KeyReused
 from shared.domain.representation import AdvocacyWish, describe_errors, text_limits
 from shared.domain.vocabulary import Channel
-from shared.wiring import idempotency, intake_service
+from shared.wiring import intake_service
 
 logger = Logger(service="heard-form")
 router = Router()
@@ -223,5 +223,4 @@ def submit_form(request: Request) -> Response:
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency().register_lambda_context(context)
     return router.resolve(event)

@@ -22,7 +22,7 @@ from functions.http import (
 from shared.domain.errors import Conflict, KeyReused
 from shared.domain.representation import describe_errors
 from shared.domain.vocabulary import Channel
-from shared.wiring import idempotency, intake_service
+from shared.wiring import intake_service, prepare_intake
 
 logger = Logger(service="heard-intake")
 router = Router()
@@ -88,5 +88,12 @@ def conflict(error: Conflict) -> Response:
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency().register_lambda_context(context)
     return router.resolve(event)
+
+
+try:  # Lambda's Python runtimes include the Snapshot Restore for Python library; nothing else does
+    from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]
+except ImportError:
+    pass
+else:  # with SnapStart, the first request's one-time work happens before the snapshot (never otherwise)
+    register_before_snapshot(prepare_intake)

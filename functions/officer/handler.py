@@ -37,7 +37,7 @@ from shared.ports import BadCursor, CaseQuery, StaleVersion
 from shared.reporting.annual import AnnualReport, annual_report
 from shared.reporting.live import OpenAction, RagArea, Scorecard, open_actions, rag_report, scorecard
 from shared.reporting.source import ContextFigures
-from shared.wiring import case_store, idempotency, intake_service, report_source, timer_service
+from shared.wiring import case_store, intake_service, report_source, timer_service
 
 logger = Logger(service="heard-officer")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -586,5 +586,4 @@ def _invalid(error: RequestValidationError) -> Response[Any]:
 
 @logger.inject_lambda_context(log_event=False)  # the event holds the caller's token and case data
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency().register_lambda_context(context)  # POST /cases registers once per key
     return app.resolve(event, context)

@@ -6,7 +6,7 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
@@ -18,7 +18,7 @@ from shared import names
 from shared.domain.case import NewCase, Notification, NotificationStatus, Purpose
 from shared.domain.errors import Conflict
 from shared.domain.stages import TERMINAL
-from shared.ports import BadCursor, CaseQuery, LeaseHeld, StaleVersion
+from shared.ports import BadCursor, CaseQuery, IdempotencyRecord, KeyTaken, LeaseHeld, StaleVersion
 
 if TYPE_CHECKING:  # the officer's aggregate: the public functions never load it (cold start)
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -157,6 +157,27 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return {names.PK: {"S": pk}, names.SK: {"S": sk}}
 
 
+def _idempotency_key(scope: str, key: str) -> dict[str, Any]:
+    return _key(names.idempotency_pk(names.REGISTRATIONS), names.idempotency_sk(scope, key))
+
+
+def _epoch(instant: datetime) -> int:
+    """Whole seconds since the epoch, as DynamoDB's TTL reads them."""
+    return int(instant.timestamp())
+
+
+def _idempotency_record(scope: str, key: str, item: dict[str, Any]) -> IdempotencyRecord:
+    values = from_item(item)
+    return IdempotencyRecord(
+        scope=scope,
+        key=key,
+        fingerprint=str(values["fingerprint"]),
+        answer=dict(values["answer"]),
+        recorded_at=datetime.fromisoformat(str(values["recorded_at"])),
+        expires_at=datetime.fromtimestamp(int(values[names.TTL_ATTRIBUTE]), tz=UTC),
+    )
+
+
 def _gsi(index: str, pk: str, sk: str) -> dict[str, str]:
     pk_name, sk_name = names.GSI_KEYS[index]
     return {pk_name: pk, sk_name: sk}
@@ -221,7 +242,15 @@ class DynamoCaseStore:
             **new.case,
         }
 
-    def create(self, new: NewCase) -> None:
+    def recall(self, scope: str, key: str) -> IdempotencyRecord | None:
+        item = self.client.get_item(
+            TableName=self.table_name, Key=_idempotency_key(scope, key), ConsistentRead=True
+        ).get("Item")
+        return _idempotency_record(scope, key, item) if item else None
+
+    def create(self, new: NewCase, once: IdempotencyRecord | None = None) -> None:
+        """The case's transaction; with ``once``, its idempotency record too, put only where no record
+        of the key is live (a lost race comes back as :class:`KeyTaken` with the winner's record)."""
         event = new.event
         items: list[dict[str, Any]] = [
             {
@@ -252,12 +281,44 @@ class DynamoCaseStore:
                     }
                 }
             )
+        if once is not None:
+            items.append(self._put_idempotency_record(once))
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
+            reasons: list[dict[str, Any]] = exc.response.get("CancellationReasons") or []  # type: ignore[assignment]
+            if once is not None and len(reasons) == len(items):  # the record is the last item
+                record = reasons[-1]
+                if record.get("Code") == "ConditionalCheckFailed" and record.get("Item"):
+                    raise KeyTaken(_idempotency_record(once.scope, once.key, record["Item"])) from exc
+                if record.get("Code") in ("ConditionalCheckFailed", "TransactionConflict"):
+                    raise Conflict(
+                        "the same request is already being processed: try again in a moment"
+                    ) from exc
             raise Conflict(f"case {new.reference} could not be written: it already exists") from exc
+
+    def _put_idempotency_record(self, once: IdempotencyRecord) -> dict[str, Any]:
+        """A transaction item keeping ``once``: where there is no record of its key, or only an expired
+        one (DynamoDB's TTL deletes expired records late, or never locally)."""
+        item = {
+            **_idempotency_key(once.scope, once.key),
+            "fingerprint": {"S": once.fingerprint},
+            "answer": {"M": to_item(once.answer)},
+            "recorded_at": {"S": once.recorded_at.isoformat()},
+            names.TTL_ATTRIBUTE: {"N": str(_epoch(once.expires_at))},
+        }
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(#pk) OR #expires <= :now",
+                "ExpressionAttributeNames": {"#pk": names.PK, "#expires": names.TTL_ATTRIBUTE},
+                "ExpressionAttributeValues": {":now": {"N": str(_epoch(once.recorded_at))}},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
 
     def _put_event(
         self,

@@ -45,4 +45,4 @@ class NotFound(DomainError):
 
 
 class KeyReused(DomainError):
-    """The same idempotency key was sent with a different request (raised by the Idempotency port)."""
+    """The same idempotency key was sent with a different request (raised by the intake service)."""

@@ -89,6 +89,12 @@ def is_blank(text: str) -> bool:
     return all(c.isspace() or c in _BLANK_LETTERS or unicodedata.category(c) == "Cf" for c in text)
 
 
+def load_email_validator() -> None:
+    """Import email-validator now rather than at the first address (it costs ~15 ms, nearly all in
+    compiling its Unicode patterns): for a function that prepares before a snapshot."""
+    import email_validator  # noqa: F401
+
+
 def single_mailbox(address: str) -> str:
     """The address as SES can deliver it to exactly one mailbox (the domain in its ASCII, punycode
     form), or ValueError. No display names, groups, lists, quoted or internationalised local parts, IP

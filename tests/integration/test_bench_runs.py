@@ -1,4 +1,4 @@
-"""The warm benchmarks still run (one small round): a benchmark that rots reports nothing. It asserts
+"""The benchmarks still run (one small round): a benchmark that rots reports nothing. It asserts
 what was measured exists, never how fast it was."""
 
 from __future__ import annotations
@@ -53,3 +53,24 @@ def test_the_scale_benchmark_runs_on_stores_of_the_sizes_asked(monkeypatch: pyte
     assert all(abs(result["items_seeded"][size] - size) < 60 for size in (400, 800)), result["items_seeded"]
     assert set(result["ratio"]) == {f"{op} at 800" for op in ("get", "overdue", "mine", "note")}
     assert result["officers"]["one_officer_note_ms"] > 0 and result["officers"]["ratio"] > 0
+
+
+def test_the_cold_start_benchmark_runs_and_splits_the_cold_start_at_the_snapshot() -> None:
+    from bench import cold_start
+
+    result = cold_start.run(rounds=1, floor=True)
+    assert set(result) == {
+        "baseline_ms",
+        "bytecode",
+        "intake_ms",
+        "ratio",
+        "import_ms",
+        "before_snapshot_ms",
+        "after_snapshot_ms",
+        "after_snapshot_without_hook_ms",
+        "floor_ms",
+        "floor_ratio",
+    }
+    measured = ("baseline_ms", "intake_ms", "before_snapshot_ms", "after_snapshot_ms", "floor_ms")
+    assert result["after_snapshot_without_hook_ms"] > 0 and result["import_ms"] > 0
+    assert all(result[k] > 0 for k in measured)
