@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bench import cold_start, load, officer, reports, warm, workflow
+from bench import cold_start, load, officer, reports, runtimes, scale, warm, workflow
 
 if __name__ == "__main__":
     logging.disable(logging.INFO)
@@ -13,8 +13,10 @@ if __name__ == "__main__":
         "cold_start": cold_start.run(),
         "warm": warm.run(),
         "officer": officer.run(),
+        "scale": scale.run(),
         "load": load.run(),
         "reports": reports.run(),
         "workflow": workflow.run(),
+        "runtimes": runtimes.run(),
     }
     print(json.dumps(results, indent=2))

@@ -42,4 +42,3 @@ class ManualClock:
     def advance(self, delta: timedelta) -> None:
         with self._lock:
             self._now += delta
-
