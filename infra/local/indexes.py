@@ -9,21 +9,25 @@ This keeps moto's own ``Table.query`` (key conditions, filters, pagination, ``Sc
 projections, its size limit: its answers exactly) and changes only which items it is given to look at:
 
 - a query on a table's partition: the items of that partition;
-- a query on a secondary index with a sort key: from that index partition, kept sorted as moto sorts it
-  (index sort key, then the table's keys), the run of items the sort key condition selects, after the
-  ``ExclusiveStartKey`` in the query's direction, at most ``Limit`` of them, and the one item that
-  follows them in the partition, selected or not (moto looks at it to decide on a ``LastEvaluatedKey``);
-- anything else (legacy ``KeyConditions``, an index without a sort key, a value it cannot order): the
-  items of the index partition, which moto sorts and checks itself.
+- a query on a secondary index with one partition key and one sort key (all of Heard's): from that
+  index partition, kept sorted as moto sorts it (index sort key, then the table's keys), the run of items
+  the sort key condition selects, after the ``ExclusiveStartKey`` in the query's direction, at most
+  ``Limit`` of them, and the one item that follows them in the partition, selected or not (moto looks at
+  it to decide on a ``LastEvaluatedKey``), each as the index projects it; where the condition or the
+  start key cannot be ordered, the whole index partition;
+- anything else (an index of another shape, a ``QueryFilter``, an unknown index: moto's own message):
+  every item, as moto does.
 
 moto still checks every condition on each item it is given, so what it is given only has to hold every
-item the answer needs, in the part of the order the answer comes from. One difference is left: moto stops
-a page at 1 MB counting items the sort key condition did not select, beyond the one that follows the
-page; Heard's pages are at most 100 small items. The sorted partitions are kept by
-every write through the emulated API (``PutItem``, ``UpdateItem``, ``DeleteItem``, and through them
-``BatchWriteItem`` and :mod:`infra.local.transactions`), which re-reads the item it wrote and moves its
-entries; anything that puts an item back by hand calls :func:`reindex`. A table's partitions are built
-on its first query, in one pass.
+item the answer needs, in the part of the order the answer comes from. Two differences are left, both
+in moto's 1 MB page limit, which now counts the projected items rather than whole ones (as DynamoDB
+does), and no longer counts items the sort key condition did not select beyond the one after the page;
+Heard's pages are at most 100 small items. The sorted partitions are kept by every write moto makes
+(``Table.put_item`` and ``Table.delete_item``, which every write API and PartiQL reach, and
+``UpdateItem``, which changes items in place), each re-reading the item it wrote; anything that puts an
+item back by hand calls :func:`reindex`. A table's partitions are built at its first index query, in one
+pass; if an item cannot be filed (an index key of another type than the rest), the table goes back to
+moto's reading of every item.
 """
 
 from __future__ import annotations
@@ -49,9 +53,8 @@ class _Index:
     model: Any  # moto's SecondaryIndex
     name: str
     hash_attribute: str
-    range_attribute: str | None
+    range_attribute: str
     runs: dict[Any, list[Order]] = field(default_factory=dict)
-    members: dict[Any, set[Key]] = field(default_factory=dict)  # indexes without a sort key
 
 
 class _Partitions:
@@ -63,9 +66,9 @@ class _Partitions:
         for index in table.all_indexes():
             hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
             ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
-            if len(hashes) == 1 and len(ranges) <= 1:  # multi-attribute keys: moto reads the table
-                self.indexes[index.name] = _Index(index, index.name, hashes[0], ranges[0] if ranges else None)
-        self.filed: dict[Key, list[tuple[_Index, Any, Order | None]]] = {}
+            if len(hashes) == 1 and len(ranges) == 1:
+                self.indexes[index.name] = _Index(index, index.name, hashes[0], ranges[0])
+        self.filed: dict[Key, list[tuple[_Index, Any, Order]]] = {}
         for partition in table.items.values():
             for item in partition.values() if isinstance(partition, dict) else (partition,):
                 self.file((item.hash_key, item.range_key), item)
@@ -76,33 +79,28 @@ class _Partitions:
 
     def file(self, key: Key, item: Any) -> None:
         for index, value, order in self.filed.pop(key, ()):
-            if order is None:
-                index.members[value].discard(key)
-                continue
             run = index.runs[value]
             del run[bisect.bisect_left(run, order)]
         if item is None:
             return
-        entries: list[tuple[_Index, Any, Order | None]] = []
+        entries: list[tuple[_Index, Any, Order]] = []
         for index in self.indexes.values():
             value = item.attrs.get(index.hash_attribute)
-            if not value:  # as moto's own test of an index's keys
-                continue
-            if index.range_attribute is None:
-                index.members.setdefault(value, set()).add(key)
-                entries.append((index, value, None))
-            elif item.attrs.get(index.range_attribute):
-                order = self.order(index, item)
-                bisect.insort(index.runs.setdefault(value, []), order)
-                entries.append((index, value, order))
-        if entries:
-            self.filed[key] = entries
+            if value and item.attrs.get(index.range_attribute):  # as moto's own test of an index's keys
+                entries.append((index, value, self.order(index, item)))
+        for index, value, order in entries:
+            bisect.insort(index.runs.setdefault(value, []), order)
+            self.filed.setdefault(key, []).append((index, value, order))
 
 
-def _partitions(table: Any) -> _Partitions:
+def _partitions(table: Any) -> _Partitions | None:
+    """The table's partitions, built now if need be; None if its items cannot all be ordered."""
     partitions: _Partitions | None = table.__dict__.get(_MAP)
     if partitions is None:
-        partitions = table.__dict__[_MAP] = _Partitions(table)
+        try:
+            partitions = table.__dict__[_MAP] = _Partitions(table)
+        except TypeError:
+            return None
     return partitions
 
 
@@ -118,7 +116,10 @@ def reindex(table: Any, hash_value: Any, range_value: Any) -> None:
     """File the item now at this key (or its absence) in the table's partitions, if it has them."""
     partitions: _Partitions | None = table.__dict__.get(_MAP)
     if partitions is not None:
-        partitions.file((hash_value, range_value), _item(table, (hash_value, range_value)))
+        try:
+            partitions.file((hash_value, range_value), _item(table, (hash_value, range_value)))
+        except TypeError:  # a key that cannot be ordered with the rest: moto reads every item again
+            del table.__dict__[_MAP]
 
 
 def _sort_key_run(run: list[Order], comparison: str | None, values: list[Any]) -> tuple[int, int]:
@@ -153,9 +154,6 @@ def _sort_key_run(run: list[Order], comparison: str | None, values: list[Any]) -
 
 def _window(table: Any, index: _Index, hash_value: Any, arguments: dict[str, Any]) -> list[Any]:
     """The items of the index partition that moto's query can reach, in the table's order."""
-    if index.range_attribute is None:
-        keys: Any = index.members.get(hash_value, ())
-        return _sorted([_item(table, key) for key in keys])
     run = index.runs.get(hash_value, [])
     conditions = arguments["range_key_conditions"] or []
     comparison, values = (conditions[-1][1], conditions[-1][2]) if conditions else (None, [])
@@ -221,10 +219,11 @@ def _candidates(table: Any, arguments: dict[str, Any]) -> list[Any] | None:
         if partition is None:
             return []
         return _sorted(list(partition.values()) if isinstance(partition, dict) else [partition])
-    index = _partitions(table).indexes.get(index_name)
+    partitions = _partitions(table)
+    index = partitions.indexes.get(index_name) if partitions else None
     conditions = arguments["hash_key_conditions"] or []
     if index is None or len(conditions) != 1 or conditions[0][0] != index.hash_attribute:
-        return None  # an unknown index (moto's message), a multi-attribute key, legacy KeyConditions
+        return None
     if arguments["filter_kwargs"] or len(arguments["range_key_conditions"] or []) > 1:
         return None
     try:
@@ -260,7 +259,9 @@ def _key(table: Any, attributes: dict[str, Any]) -> Key:
     return hash_value, DynamoType(attributes[range_attribute]) if range_attribute else None
 
 
-def _write(original: Callable[..., Any], key_argument: str) -> Any:
+def _reindexed(original: Callable[..., Any], table_and_key: Callable[..., tuple[Any, Key]]) -> Any:
+    """``original``, then the key it wrote re-filed (in a ``finally``: a write that failed half-way may
+    have changed the item). ``table_and_key`` finds the table and the key from the call's arguments."""
     signature = inspect.signature(original)
 
     @functools.wraps(original)
@@ -268,17 +269,35 @@ def _write(original: Callable[..., Any], key_argument: str) -> Any:
         try:
             return original(self, *args, **kwargs)
         finally:
-            arguments = signature.bind(self, *args, **kwargs).arguments
-            table = self.tables.get(arguments["table_name"])
-            if table is not None and _MAP in table.__dict__:
-                try:
-                    key = _key(table, arguments[key_argument])
-                except (KeyError, TypeError, ValueError):
-                    pass  # moto refused a malformed key before writing anything
-                else:
-                    reindex(table, *key)
+            written = _located(table_and_key, self, signature.bind(self, *args, **kwargs).arguments)
+            if written is not None and _MAP in written[0].__dict__:
+                reindex(written[0], *written[1])
 
     return write
+
+
+def _located(table_and_key: Callable[..., tuple[Any, Key]], self: Any, arguments: dict[str, Any]) -> Any:
+    """The table and key a write named, or None where moto refused them before writing anything."""
+    from moto.dynamodb.exceptions import ResourceNotFoundException
+
+    arguments = {name: value for name, value in arguments.items() if name != "self"}
+    try:
+        return table_and_key(self, **arguments)
+    except (LookupError, TypeError, ValueError, ResourceNotFoundException):
+        return None
+
+
+def _put_key(self: Any, item_attrs: dict[str, Any], **_: Any) -> tuple[Any, Key]:
+    return self, _key(self, item_attrs)
+
+
+def _delete_key(self: Any, hash_key: Any, range_key: Any, **_: Any) -> tuple[Any, Key]:
+    return self, (hash_key, range_key)
+
+
+def _update_key(self: Any, table_name: str, key: dict[str, Any], **_: Any) -> tuple[Any, Key]:
+    table = self.get_table(table_name)  # a name or an ARN
+    return table, _key(table, key)
 
 
 def install() -> None:
@@ -290,8 +309,9 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
 
     Table.query = _query(Table.query)  # type: ignore[method-assign]
+    table: Any = Table
+    table.put_item = _reindexed(Table.put_item, _put_key)
+    table.delete_item = _reindexed(Table.delete_item, _delete_key)
     backend: Any = DynamoDBBackend
-    backend.put_item = _write(backend.put_item, "item_attrs")
-    backend.update_item = _write(backend.update_item, "key")
-    backend.delete_item = _write(backend.delete_item, "key")
+    backend.update_item = _reindexed(DynamoDBBackend.update_item, _update_key)
     _installed = True
