@@ -52,6 +52,9 @@ class FunctionSpec:
     table_access: tuple[TableAccess, ...] = field(default=())
     memory_mb: int = 512
     timeout_seconds: int = 15
+    #: Lambda SnapStart on its published versions: callers invoke the ``live`` alias of the version the
+    #: deployment published, restored from a snapshot taken after init (docs/decisions.md, "Lambda runtime").
+    snap_start: bool = False
 
     @property
     def reads_case_stream(self) -> bool:
@@ -99,6 +102,7 @@ INTAKE = FunctionSpec(
     description="Public JSON API: health and new representations",
     routes=(Route("GET", "/health"), Route("POST", "/representations")),
     table_access=_REGISTERS_REPRESENTATIONS,
+    snap_start=True,
 )
 FORM = FunctionSpec(
     name="Form",
@@ -113,6 +117,7 @@ FORM = FunctionSpec(
         Route("GET", "/accessibility"),
     ),
     table_access=_REGISTERS_REPRESENTATIONS,
+    snap_start=True,
 )
 NOTIFIER = FunctionSpec(
     name="Notifier",
@@ -173,6 +178,7 @@ ME = FunctionSpec(
     description="Officer API: who the signed-in member of staff is (user name, roles, service areas)",
     routes=(Route("GET", "/me", authorized=True),),
     memory_mb=256,
+    snap_start=True,
 )
 
 OFFICER = FunctionSpec(
@@ -222,6 +228,7 @@ OFFICER = FunctionSpec(
         # registering a representation made by another channel, as intake does
         *_REGISTERS_REPRESENTATIONS,
     ),
+    snap_start=True,
 )
 
 #: Staff sign-in, read by the CDK user pool and the local one alike.
@@ -233,3 +240,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (INTAKE, FORM, NOTIFIER, SWEEPER, WORKFLOW
 #: The functions the stage workflow's state machine invokes, by the substitution its definition names.
 WORKFLOW_TASKS: dict[str, FunctionSpec] = {"WorkflowFunctionArn": WORKFLOW}
 API_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.routes)
+#: The functions restored from a SnapStart snapshot: the ones a person waits for, behind the API.
+SNAP_START_FUNCTIONS: tuple[FunctionSpec, ...] = tuple(f for f in FUNCTIONS if f.snap_start)
+#: The alias of each SnapStart function's published version, which its callers invoke.
+LIVE_ALIAS = "live"

@@ -78,6 +78,14 @@ PUBLIC_ROUTE: dict[str, str] = {
     ),
 }
 
+#: CDK's own warning (not cdk-nag's) on every function with SnapStart, whether or not it publishes a version:
+#: acknowledged on each SnapStart function only (infra/components/functions.py), which always has one.
+SNAP_START_PUBLISHED: tuple[str, str] = (
+    "@aws-cdk/aws-lambda:snapStartRequirePublish",
+    "Each SnapStart function publishes its current version and its callers invoke that version's live "
+    "alias, never $LATEST (tests/infra/test_snapstart.py checks both).",
+)
+
 
 def apply_checks(app: IConstruct, stack: IConstruct) -> None:
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))

@@ -50,7 +50,7 @@ class HeardStack(Stack):
             staff_pool_id=self.auth.user_pool.user_pool_id,
             staff_pool_arn=self.auth.user_pool.user_pool_arn,
         )
-        self.api = Api(self, "Api", functions=functions, staff_pool=self.auth.user_pool)
+        self.api = Api(self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool)
         self.web = Web(self, "Web", rest_api=self.api.rest_api)
         self.firewall = Firewall(
             self,

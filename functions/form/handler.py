@@ -22,7 +22,7 @@ from shared.config import clock, policy
 from shared.domain.errors import Conflict, KeyReused
 from shared.domain.representation import AdvocacyWish, describe_errors, text_limits
 from shared.domain.vocabulary import Channel
-from shared.wiring import intake_service
+from shared.wiring import intake_service, prepare_intake
 
 logger = Logger(service="heard-form")
 router = Router()
@@ -224,3 +224,11 @@ def submit_form(request: Request) -> Response:
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return router.resolve(event)
+
+
+try:  # as the intake does (functions/intake/handler.py): the form registers representations the same way
+    from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]
+except ImportError:
+    pass
+else:  # with SnapStart, the first send's one-time work happens before the snapshot (never otherwise)
+    register_before_snapshot(prepare_intake)

@@ -24,7 +24,7 @@ class Api(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        functions: dict[str, lambda_.Function],
+        functions: dict[str, lambda_.IFunction],
         staff_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -64,6 +64,8 @@ class Api(Construct):
             cognito_user_pools=[staff_pool],
             identity_source=apigw.IdentitySource.header("Authorization"),
         )
+        # ``functions`` are what callers invoke (Functions.targets): a SnapStart function's live alias, so
+        # the integration and API Gateway's invoke permissions name the alias, never $LATEST.
         for spec in API_FUNCTIONS:
             integration = apigw.LambdaIntegration(functions[spec.name], proxy=True)
             for route in spec.routes:

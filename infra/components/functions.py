@@ -1,6 +1,7 @@
 """Heard's Lambda functions, from the catalog: one asset with the project's code and its runtime
 dependencies, an inline least-privilege role (only the table actions and partition keys the catalog names)
-and a log group with retention per function; scheduled functions get their EventBridge rule."""
+and a log group with retention per function; scheduled functions get their EventBridge rule; SnapStart
+functions get a published version and the alias their callers invoke."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy
+from aws_cdk import Annotations, BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -30,7 +31,16 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalog import FORM, FUNCTIONS, RUNTIME_ENVIRONMENT, FunctionSpec, StreamTrigger, TableAccess
+from infra.catalog import (
+    FORM,
+    FUNCTIONS,
+    LIVE_ALIAS,
+    RUNTIME_ENVIRONMENT,
+    FunctionSpec,
+    StreamTrigger,
+    TableAccess,
+)
+from infra.nag import SNAP_START_PUBLISHED
 from shared import names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -302,8 +312,21 @@ class Functions(Construct):
             exclude=["*", "!shared/**", "!functions/**"],
         )
         self.by_name: dict[str, lambda_.Function] = {}
+        #: What a caller of each function invokes: the live alias of a SnapStart function (SnapStart
+        #: applies to published versions only, never $LATEST), the function itself otherwise.
+        self.targets: dict[str, lambda_.IFunction] = {}
         for spec in FUNCTIONS:
             function = self._function(spec, code, environment)
+            self.targets[spec.name] = function
+            if spec.snap_start:
+                self.targets[spec.name] = lambda_.Alias(
+                    self,
+                    f"{spec.name}Live",
+                    alias_name=LIVE_ALIAS,
+                    version=function.current_version,  # published when the code or configuration changes
+                    description=f"The published version of the Heard {spec.name} function that callers invoke",
+                )
+                Annotations.of(function).acknowledge_warning(*SNAP_START_PUBLISHED)
             for access in spec.table_access:
                 function.add_to_role_policy(table_statement(access, table))
             if spec.table_access:
@@ -377,6 +400,12 @@ class Functions(Construct):
             timeout=Duration.seconds(spec.timeout_seconds),
             role=role,
             log_group=log_group,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.snap_start else None,
+            # A version replaced by a deployment is deleted with it: nothing invokes it any more, and
+            # each SnapStart version keeps a cached snapshot.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if spec.snap_start
+            else None,
             environment={
                 **RUNTIME_ENVIRONMENT,
                 **environment,

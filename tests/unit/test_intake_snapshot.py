@@ -1,6 +1,7 @@
-"""Before a SnapStart snapshot the intake function builds what its first request would build once
-(functions/intake/handler.py); anywhere without Lambda's Snapshot Restore library it registers nothing
-and stays lazy. Each case runs in a fresh interpreter, as a function's init does."""
+"""Before a SnapStart snapshot the intake function and the online form build what registering's first
+request would build once (functions/intake/handler.py, functions/form/handler.py); anywhere without
+Lambda's Snapshot Restore library they register nothing and stay lazy. Each case runs in a fresh
+interpreter, as a function's init does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
+
+#: The handlers that register the hook: the functions with SnapStart that register representations.
+HANDLERS = ("functions.intake.handler", "functions.form.handler")
 
 #: Stands in for Lambda's snapshot_restore_py: records the hooks, and runs them when asked.
 FAKE_LIBRARY = textwrap.dedent(
@@ -23,8 +29,8 @@ FAKE_LIBRARY = textwrap.dedent(
 
 SCRIPT = textwrap.dedent(
     """
-    import json, sys
-    import functions.intake.handler
+    import importlib, json, sys
+    importlib.import_module(sys.argv[1])
     from shared import wiring
     state = {"validator_at_init": "email_validator" in sys.modules}
     try:
@@ -43,7 +49,9 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def init(tmp_path: Path, *, with_library: bool, **extra: str) -> subprocess.CompletedProcess[str]:
+def init(
+    tmp_path: Path, *, with_library: bool, handler: str = HANDLERS[0], **extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HEARD_"))}
     env.update(
         AWS_DEFAULT_REGION="eu-west-2",
@@ -56,7 +64,12 @@ def init(tmp_path: Path, *, with_library: bool, **extra: str) -> subprocess.Comp
         (tmp_path / "snapshot_restore_py.py").write_text(FAKE_LIBRARY)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120, check=False
+        [sys.executable, "-c", SCRIPT, handler],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -66,15 +79,19 @@ def state(run: subprocess.CompletedProcess[str]) -> dict[str, object]:
     return found
 
 
-def test_before_a_snapshot_the_client_the_policy_and_the_validator_are_ready(tmp_path: Path) -> None:
-    prepared = state(init(tmp_path, with_library=True))
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_before_a_snapshot_the_client_the_policy_and_the_validator_are_ready(
+    tmp_path: Path, handler: str
+) -> None:
+    prepared = state(init(tmp_path, with_library=True, handler=handler))
     assert prepared["hooks"] == ["shared.wiring.prepare_intake"]
     assert prepared["validator_at_init"] is False, "importing the handler alone stays lazy"
     assert (prepared["validator"], prepared["client_built"], prepared["service_built"]) == (True, True, True)
 
 
-def test_without_snapshots_nothing_is_built_before_the_first_request(tmp_path: Path) -> None:
-    lazy = state(init(tmp_path, with_library=False))
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_without_snapshots_nothing_is_built_before_the_first_request(tmp_path: Path, handler: str) -> None:
+    lazy = state(init(tmp_path, with_library=False, handler=handler))
     assert lazy["hooks"] is None
     assert (lazy["validator"], lazy["client_built"], lazy["service_built"]) == (False, False, False)
 
