@@ -87,9 +87,11 @@ def main() -> int:
             state_file=Path(state_file) if state_file else None,
             clock=LocalClock(args.clock_start) if args.clock_start else None,
         )
-        service.serve_in_background()
+        # Said before serving: the port is bound already (connections wait for the server), and a client
+        # that has been answered has always been told where everything is.
         if not stop.is_set():
             print(service.describe(), flush=True)
+        service.serve_in_background()
         while not stop.wait(0.25):
             pass
         _exit_by(STOP_WITHIN)
