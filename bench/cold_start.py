@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import statistics
 import subprocess
 import sys
@@ -34,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, fake_aws_environment, interleave, median_ms
+from bench.common import ROOT, interleave, median_ms, moto_server
 
 BASELINE = """
 import time
@@ -151,21 +149,8 @@ def run(
     floor: bool = False,
     bytecode: str = "as-is",
 ) -> dict[str, Any]:
-    from moto.server import ThreadedMotoServer
 
-    from infra.catalog import RUNTIME_ENVIRONMENT
-    from infra.local.emulator import create_resources, use_fake_credentials
-
-    use_fake_credentials()
-    server = ThreadedMotoServer(port=0, verbose=False)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    resources = create_resources()
-    del os.environ["AWS_ENDPOINT_URL"]
-    env = fake_aws_environment(AWS_ENDPOINT_URL=endpoint, **RUNTIME_ENVIRONMENT, **resources.environment())
+    server, env = moto_server()
     scratch = tempfile.TemporaryDirectory(prefix="heard-bytecode-")
     if bytecode != "as-is":  # a private bytecode cache: empty and never written ("none"), or warmed below
         env.update(PYTHONPYCACHEPREFIX=scratch.name, PYTHONDONTWRITEBYTECODE="1")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import interleave, median_ms
+from bench.common import benchmark_complaint, interleave, median_ms
 
 REQUESTS_PER_ROUND = 30
 #: Every seeded case's registration instant (fixed: both sides and every round seed the same table).
@@ -49,7 +49,6 @@ def _fresh() -> Any:
     from shared.adapters.dynamodb import DynamoCaseStore
     from shared.domain.case import format_reference, register
     from shared.domain.policy import CouncilPolicy
-    from shared.domain.representation import RepresentationRequest
 
     mock = mock_aws()
     mock.start()
@@ -58,17 +57,7 @@ def _fresh() -> Any:
     store = DynamoCaseStore(names.TABLE)
     policy = CouncilPolicy()
     for i in range(REQUESTS_PER_ROUND):
-        request = RepresentationRequest.model_validate(
-            {
-                "kind": "complaint",
-                "role": "parent",
-                "subject": "childrens-social-care",
-                "preferred_contact": "email",
-                "email": "bench@example.org",
-                "service_area": policy.service_areas[0].id,
-                "what_happened": f"Benchmark complaint {i}: nobody returned my calls for three weeks.",
-            }
-        )
+        request = benchmark_complaint(i, policy.service_areas[0].id)
         reference = format_reference(SEEDED_AT.year, i + 1)
         store.create(
             register(request, case_id=_case_id(i), reference=reference, received_at=SEEDED_AT, policy=policy)

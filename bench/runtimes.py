@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ import tempfile
 from pathlib import Path
 
 from bench.cold_start import CONTEXT, _event
-from bench.common import fake_aws_environment, interleave
+from bench.common import interleave, moto_server
 
 VERSIONS = ("3.11", "3.12", "3.13", "3.14")
 VARIANTS = ("bundle", "no-bytecode")
@@ -102,24 +101,11 @@ def _summary(
 
 
 def run(rounds: int = 7, versions: tuple[str, ...] = VERSIONS) -> dict[str, object]:
-    from moto.server import ThreadedMotoServer
-
-    from infra.catalog import RUNTIME_ENVIRONMENT
     from infra.components.functions import local_python
-    from infra.local.emulator import create_resources, use_fake_credentials
 
     interpreters = {version: local_python(version) for version in versions}
     present = {version: path for version, path in interpreters.items() if path is not None}
-    use_fake_credentials()
-    server = ThreadedMotoServer(port=0, verbose=False)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    resources = create_resources()
-    del os.environ["AWS_ENDPOINT_URL"]
-    env = fake_aws_environment(AWS_ENDPOINT_URL=endpoint, **RUNTIME_ENVIRONMENT, **resources.environment())
+    server, env = moto_server()
     env.pop("PYTHONPATH", None)
 
     def timed(interpreter: Path, bundle: Path, code: str, *args: str) -> float:

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.common import interleave
+from bench.common import benchmark_complaint, interleave
 
 SIZES = (500, 5_000, 50_000)
 REQUESTS_PER_ROUND = 20
@@ -139,22 +139,11 @@ def _templates(officers: Officers) -> None:
     from shared import config, names
     from shared.adapters.dynamodb import DynamoCaseStore
     from shared.domain.case import format_reference, register
-    from shared.domain.representation import RepresentationRequest
 
     store = DynamoCaseStore(os.environ[names.TABLE_ENV])
     policy = config.policy()
     for i in range(TEMPLATES):
-        request = RepresentationRequest.model_validate(
-            {
-                "kind": "complaint",
-                "role": "parent",
-                "subject": "childrens-social-care",
-                "preferred_contact": "email",
-                "email": "bench@example.org",
-                "service_area": policy.service_areas[0].id,
-                "what_happened": f"Benchmark complaint {i}: nobody returned my calls for three weeks.",
-            }
-        )
+        request = benchmark_complaint(i, policy.service_areas[0].id)
         reference = format_reference(TEMPLATE_YEAR, i + 1)
         store.create(
             register(
