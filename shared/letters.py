@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from shared.domain.case import Notification, Purpose, greeting_name, mailbox
-from shared.domain.casefile import Case, Decision, NoticePurpose, OwedNotification
+from shared.domain.case import Notification, greeting_name, mailbox
+from shared.domain.casefile import Case, Decision, OwedNotification
 from shared.domain.representation import AdvocacyWish
 from shared.domain.vocabulary import ContactPreference
 
@@ -88,17 +88,12 @@ def _notification(
     return Notification(
         notification_id=notification_id,
         case_id=case.case_id,
-        purpose=_purpose(letter.purpose),
+        purpose=letter.purpose,
         to=to,
         template=letter.template,
         child_friendly=child_friendly,
         context=context,
     )
-
-
-def _purpose(notice: NoticePurpose) -> Purpose:
-    """The notification's purpose is the letter's own (``case-accepted``, ``stage1-outcome``, ...)."""
-    return Purpose(notice.value)
 
 
 def _complainant_address(case: Case) -> str | None:

@@ -10,6 +10,7 @@ from shared.config import clock, policy, settings
 
 if TYPE_CHECKING:  # imported where built, so a function loads only what it uses (cold start)
     from shared.adapters.dynamodb import DynamoReportSource
+    from shared.app.casework import Casework
     from shared.intake import IntakeService
     from shared.notifier import NotificationSender
     from shared.reporting.bulletin import BulletinService
@@ -19,6 +20,14 @@ if TYPE_CHECKING:  # imported where built, so a function loads only what it uses
 @cache
 def case_store() -> DynamoCaseStore:
     return DynamoCaseStore(settings().table_name)
+
+
+@cache
+def casework() -> Casework:
+    """The one path that records a change to a case (the officer API, the workflow, the console)."""
+    from shared.app.casework import Casework
+
+    return Casework(case_store(), clock(), policy())
 
 
 @cache
@@ -78,6 +87,7 @@ def timer_service() -> TimerService:
 
     return TimerService(
         store=case_store(),
+        casework=casework(),
         workflow=StepFunctionsWorkflow(os.environ.get(names.STATE_MACHINE_ENV, "")),
         directory=CognitoDirectory(os.environ.get(names.STAFF_POOL_ID_ENV) or None),
         clock=clock(),
@@ -90,6 +100,7 @@ def reset() -> None:
     settings.cache_clear()
     policy.cache_clear()
     case_store.cache_clear()
+    casework.cache_clear()
     report_source.cache_clear()
     bulletin_service.cache_clear()
     intake_service.cache_clear()

@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from shared.domain.case import Notification, Purpose
+from shared.app.casework import Casework
+from shared.domain.case import Notification
 from shared.domain.casefile import Case, Decision
 from shared.domain.clock import Clock
+from shared.domain.notices import Purpose
 from shared.domain.policy import CouncilPolicy
 from shared.domain.timers import (
     ACTION_PREFIX,
@@ -32,11 +34,8 @@ from shared.domain.timers import (
     timers,
     wake,
 )
-from shared.letters import by_hand, letters_of
-from shared.ports import CaseQuery, StaffDirectory, StaleVersion, Workflow
+from shared.ports import CaseQuery, StaffDirectory, Workflow
 
-#: How often a wake or a recompute reloads and retries a case that changed under it.
-SAVE_ATTEMPTS = 5
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # what a Wait state's TimestampPath accepts
 #: A Standard execution lasts at most a year: one whose next wake would fall later than this after it
 #: started hands over to a continuation (an unanswered stage escalates for as long as it takes).
@@ -44,13 +43,7 @@ HAND_OVER_AFTER = timedelta(days=300)
 ALERT_TEMPLATE = "deadline_alert"
 
 
-class TimerStore(Protocol):
-    def load(self, case_id: str) -> Case | None: ...
-
-    def save(
-        self, decision: Decision, expected_version: int, notifications: tuple[Notification, ...] = ()
-    ) -> None: ...
-
+class CaseLister(Protocol):
     def list_cases(
         self, query: CaseQuery, limit: int = 50, cursor: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]: ...
@@ -68,13 +61,15 @@ def parse_timestamp(text: str) -> datetime:
 class TimerService:
     def __init__(
         self,
-        store: TimerStore,
+        store: CaseLister,
+        casework: Casework,
         workflow: Workflow,
         directory: StaffDirectory,
         clock: Clock,
         policy: CouncilPolicy,
     ) -> None:
         self._store = store
+        self._casework = casework
         self._workflow = workflow
         self._directory = directory
         self._clock = clock
@@ -118,24 +113,16 @@ class TimerService:
         since = parse_timestamp(str(payload["since"]))
         started = parse_timestamp(str(payload.get("started") or payload["since"]))
         following: datetime | None = None
-        for _ in range(SAVE_ATTEMPTS):
-            case = self._store.load(case_id)
-            if case is None:
-                break
-            now = self._clock.now()
-            result = wake(case, key, revision, since, now, self._policy)
+
+        def alerts_due(case: Case) -> tuple[Decision, tuple[Notification, ...]] | None:
+            nonlocal following
+            result = wake(case, key, revision, since, self._clock.now(), self._policy)
             following = result.next_at
             if result.decision is None:
-                break
-            decision = by_hand(result.decision)
-            owed = letters_of(decision) + self._addressed(decision.case, result.alerts)
-            try:
-                self._store.save(decision, case.version, owed)
-                break
-            except StaleVersion:
-                continue
-        else:
-            raise StaleVersion(f"case {case_id} kept changing: the wake is retried")
+                return None
+            return result.decision, self._addressed(result.decision.case, result.alerts)
+
+        self._casework.record(case_id, alerts_due)
         if following is not None and following - started > HAND_OVER_AFTER:
             handed = int(payload.get("continuation", 0)) + 1
             self._workflow.start(
@@ -211,15 +198,10 @@ class TimerService:
         checked = moved = 0
         for case_id in self.open_cases():
             checked += 1
-            for _ in range(SAVE_ATTEMPTS):
-                case = self._store.load(case_id)
-                decision = recompute(case, self._clock.now(), self._policy) if case else None
-                if case is None or decision is None:
-                    break
-                try:
-                    self._store.save(decision, case.version)
-                    moved += 1
-                    break
-                except StaleVersion:
-                    continue
+            saved = self._casework.record(case_id, self._recomputed)
+            moved += saved is not None
         return {"checked": checked, "moved": moved}
+
+    def _recomputed(self, case: Case) -> tuple[Decision, tuple[Notification, ...]] | None:
+        decision = recompute(case, self._clock.now(), self._policy)
+        return (decision, ()) if decision else None

@@ -18,12 +18,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from functions.http import SECURITY_HEADERS
-from shared.adapters.dynamodb import DynamoCaseStore
+from shared.app.casework import NotFound, PreconditionRequired, etag
 from shared.config import clock, policy
-from shared.domain.access import acting_as, manages_people, may_see, possible_actions, works_on_cases
+from shared.domain.access import manages_people, possible_actions, works_on_cases
 from shared.domain.calendar import london_date
 from shared.domain.case import financial_year
-from shared.domain.casefile import Case, Command, apply, people_named
+from shared.domain.casefile import Case, Command
 from shared.domain.errors import Conflict, IllegalTransition, KeyReused, NotPermitted
 from shared.domain.export import Withholding, export
 from shared.domain.people import Declarations, Person, PersonId
@@ -32,12 +32,11 @@ from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Channel, Kind, Procedure
 from shared.identity import Caller, Unauthenticated
 from shared.intake import Receipt
-from shared.letters import by_hand, letters_of
 from shared.ports import BadCursor, CaseQuery, StaleVersion
 from shared.reporting.annual import AnnualReport, annual_report
 from shared.reporting.live import OpenAction, RagArea, Scorecard, open_actions, rag_report, scorecard
 from shared.reporting.source import ContextFigures
-from shared.wiring import case_store, intake_service, report_source, timer_service
+from shared.wiring import case_store, casework, intake_service, report_source, timer_service
 
 logger = Logger(service="heard-officer")
 app = APIGatewayRestResolver(enable_validation=True)
@@ -50,10 +49,6 @@ RECEIVED_AT = time(12, 0)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class NotFound(Exception):
-    """No such case, or not one the caller may see (never reveal which)."""
-
-
 class Forbidden(Exception):
     """The caller's role may not do this (the message says whose it is)."""
 
@@ -64,10 +59,6 @@ class InvalidRequest(Exception):
 
 class OutOfScope(Exception):
     """A list beyond the caller's cases."""
-
-
-class PreconditionRequired(Exception):
-    """A change came without If-Match."""
 
 
 class CaseView(BaseModel):
@@ -129,10 +120,6 @@ class PersonView(BaseModel):
     person: Person
 
 
-def etag(case: Case) -> str:
-    return f'"{case.case_id}.{case.version}"'
-
-
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         status_code=status,
@@ -147,14 +134,6 @@ def _caller() -> Caller:
     if not works_on_cases(caller):
         raise Forbidden("Your role does not work on cases (admins manage policy and users)")
     return caller
-
-
-def _visible(store: DynamoCaseStore, reference: str, caller: Caller) -> Case:
-    case_id = store.find(reference)
-    case = store.load(case_id) if case_id else None
-    if case is None or not may_see(caller, case):
-        raise NotFound
-    return case
 
 
 def _view(case: Case, caller: Caller) -> dict[str, Any]:
@@ -261,7 +240,7 @@ def register_case(
 @app.get("/cases/<reference>")
 def get_case(reference: Reference) -> Response[CaseView]:
     caller, store = _caller(), case_store()
-    case = _visible(store, reference, caller)
+    case = casework().visible(caller, reference)
     store.record_read(case.case_id, caller.username, "case", clock().now())
     return _json(200, _view(case, caller), {"ETag": etag(case)})
 
@@ -273,7 +252,7 @@ def get_events(
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> Response[EventsPage]:
     caller, store = _caller(), case_store()
-    case = _visible(store, reference, caller)
+    case = casework().visible(caller, reference)
     store.record_read(case.case_id, caller.username, "events", clock().now())
     events = store.events(case.case_id, after, limit)
     following = events[-1]["sequence"] if len(events) == limit else None
@@ -298,7 +277,7 @@ def export_case(
     caller, store = _caller(), case_store()
     if Actor.COMPLAINTS_OFFICER not in caller.roles:
         raise Forbidden("Complaints officers answer subject access requests")
-    case = _visible(store, reference, caller)
+    case = casework().visible(caller, reference)
     events: list[dict[str, Any]] = []
     while page := store.events(case.case_id, events[-1]["sequence"] if events else 0, 100):
         events += page
@@ -316,20 +295,11 @@ def act(
     command: Annotated[Command, Body(description="One action, named by `action`, with its fields")],
     if_match: Annotated[str | None, Header(alias="If-Match", description="The case's ETag")] = None,
 ) -> Response[CaseView]:
-    caller, store = _caller(), case_store()
-    case = _visible(store, reference, caller)
-    actor = acting_as(caller, case, command.action)
-    named = people_named(command)
-    people = store.people(named) if named else {}
-    # Decided first (it has no effects): a step not theirs is 403, an impossible one 409, whatever the ETag.
-    decision = by_hand(apply(case, command, actor, caller.username, clock().now(), policy(), people=people))
-    if not if_match:
-        raise PreconditionRequired
-    if if_match.strip() != etag(case):
-        raise StaleVersion(f"case {reference} has changed since you read it: reload it and try again")
-    store.save(decision, case.version, letters_of(decision))
-    logger.info("case action", extra={"reference": reference, "action": command.action, "actor": actor.value})
-    return _json(200, _view(decision.case, caller), {"ETag": etag(decision.case)})
+    """Take one action on the case (a refusal says why, and what the caller may do now)."""
+    caller = _caller()
+    case = casework().act(caller, reference, command, if_match)
+    logger.info("case action", extra={"reference": reference, "action": command.action})
+    return _json(200, _view(case, caller), {"ETag": etag(case)})
 
 
 class Recomputed(BaseModel):

@@ -15,8 +15,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shared import names
-from shared.domain.case import NewCase, Notification, NotificationStatus, Purpose
+from shared.domain.case import NewCase, Notification, NotificationStatus
 from shared.domain.errors import Conflict
+from shared.domain.notices import Purpose
 from shared.domain.stages import TERMINAL
 from shared.ports import BadCursor, CaseQuery, IdempotencyRecord, KeyTaken, LeaseHeld, StaleVersion
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.domain.calendar import london_date
+from shared.domain.notices import Purpose
 from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.representation import AdvocacyWish, RepresentationRequest, single_mailbox
 from shared.domain.stages import Actor, Status
@@ -27,28 +28,6 @@ def format_reference(year: int, number: int) -> str:
 def financial_year(day: date) -> int:
     """The financial year (1 April - 31 March) by the year it starts: 2015 is 2015/16."""
     return day.year if day.month >= 4 else day.year - 1
-
-
-class Purpose(StrEnum):
-    ACKNOWLEDGEMENT = "acknowledgement"
-    ADVOCATE_COPY = "advocate-acknowledgement"
-    TEAM_ALERT = "team-alert"
-    COMPLIMENT_THANKS = "compliment-thanks"
-    COMPLIMENT_SHARED = "compliment-shared"
-    BULLETIN = "bulletin"  # the scorecard bulletin to senior leadership (shared/reporting/bulletin.py)
-    # Letters a case's change owes the complainant (shared.domain.casefile.NoticePurpose, same values).
-    CASE_ACCEPTED = "case-accepted"
-    DEADLINE_EXTENDED = "deadline-extended"
-    CASE_ON_HOLD = "case-on-hold"
-    CASE_RESUMED = "case-resumed"
-    STAGE1_OUTCOME = "stage1-outcome"
-    STAGE2_STARTED = "stage2-started"
-    STAGE2_OUTCOME = "stage2-outcome"
-    STAGE3_STARTED = "stage3-started"
-    STAGE3_OUTCOME = "stage3-outcome"
-    CASE_CLOSED = "case-closed"
-    # Staff alerts from the stage workflow (shared/workflow.py): reminders, overdue, escalations.
-    DEADLINE_ALERT = "deadline-alert"
 
 
 class NotificationStatus(StrEnum):

@@ -5,25 +5,11 @@ nor anyone to third parties' data: the officer decides, and the export says so."
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.casefile import Case
-
-
-class Part(StrEnum):
-    """What an officer may withhold from an export."""
-
-    CONTACT_DETAILS = "contact-details"  # the complainant's name, email, phone and address
-    CHILD = "child"  # the child's name, and the record of who acts for them
-    ACCOUNT = "account"  # what was said, and officers' words about it: points, findings, reasons
-    ADVOCACY = "advocacy"  # the advocate's name, organisation and contact
-    THIRD_PARTIES = "third-parties"  # staff complained about, managers, investigators, independent
-    # persons, panel members and attendees, action owners, who a compliment is about
-    NOTES = "notes"  # officers' case notes in the chronology
-
+from shared.domain.casefile import CATALOGUE, Case, Part
 
 _CASE_FIELDS: dict[Part, tuple[str, ...]] = {
     # what was said, and everything officers wrote about it
@@ -52,33 +38,8 @@ _COMPLAINANT_FIELDS: dict[Part, tuple[str, ...]] = {
     Part.CONTACT_DETAILS: ("name", "email", "phone", "address"),
     Part.CHILD: ("child_name", "child_date_of_birth", "child_view", "on_behalf_of"),
 }
-#: What each action's event may carry besides codes and dates. Any action not named here may carry an
-#: officer's words (a reason), so it goes with the account; the first event carries none.
-_THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
-_EVENT_PARTS: dict[str, frozenset[Part]] = {
-    "received": frozenset(),
-    "note": frozenset({Part.NOTES}),
-    "offer-advocacy": frozenset({Part.ADVOCACY}),
-    "record-advocacy": frozenset({Part.ADVOCACY}),
-    "change-advocacy": frozenset({Part.ADVOCACY, Part.ACCOUNT}),
-    "panel-met": frozenset({Part.THIRD_PARTIES, Part.ADVOCACY}),
-    **dict.fromkeys(
-        (
-            "allocate",
-            "about-staff",
-            "appoint-investigator",
-            "appoint-independent-person",
-            "convene-panel",
-            "record-investigation-report",
-            "add-action",
-            "update-action",
-            "record",
-            "share-compliment",
-        ),
-        _THIRD,
-    ),
-}
-_ACCOUNT_ONLY = frozenset({Part.ACCOUNT})
+#: The first event (the representation as received) carries codes only.
+_RECEIVED = "received"
 WITHHELD = "[withheld]"
 
 
@@ -107,8 +68,7 @@ def export(
         for name in _COMPLAINANT_FIELDS.get(part, ()):
             data["complainant"][name] = WITHHELD
     chronology = [
-        {**event, "changes": WITHHELD} if parts & _EVENT_PARTS.get(event["action"], _ACCOUNT_ONLY) else event
-        for event in events
+        {**event, "changes": WITHHELD} if parts & _carries(event["action"]) else event for event in events
     ]
     return {
         "reference": case.reference,
@@ -118,3 +78,11 @@ def export(
         "case": data,
         "events": chronology,
     }
+
+
+def _carries(action: str) -> frozenset[Part]:
+    """What an action's event may carry besides codes and dates (its row's ``export``)."""
+    if action == _RECEIVED:
+        return frozenset()
+    command = CATALOGUE.get(action)
+    return command.spec.export if command else frozenset({Part.ACCOUNT})

@@ -31,7 +31,16 @@ from enum import StrEnum
 from typing import Any
 
 from shared.domain.calendar import LONDON, WorkingDayCalendar, london_date
-from shared.domain.casefile import Case, Decision, NewEvent, WindowExpired, apply
+from shared.domain.casefile import (
+    AlertSent,
+    Case,
+    Decision,
+    RecomputeDeadlines,
+    RecordAlerts,
+    WindowExpired,
+    apply,
+)
+from shared.domain.casefile.actions.system import recomputed
 from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Kind
@@ -231,68 +240,23 @@ def wake(
     following = next_alarm(timer, policy, now).at
     if not alerts:
         return WakeResult(None, (), following)
-    sequence = case.last_event + 1
-    event = NewEvent(
-        sequence,
-        now,
-        Actor.SYSTEM,
-        SYSTEM,
-        "deadline-alert",
-        {
-            "timer": key,
-            "due": timer.due.isoformat(),
-            "alerts": [
-                {"alarm": a.context["alarm"], "escalation": a.context["escalation"], "to": list(a.recipients)}
-                for a in alerts
-            ],
-        },
+    sent = RecordAlerts(
+        action="deadline-alert",
+        timer=key,
+        due=timer.due,
+        alerts=tuple(
+            AlertSent(alarm=a.context["alarm"], escalation=a.context["escalation"], to=a.recipients)
+            for a in alerts
+        ),
     )
-    updated = case.model_copy(update={"version": case.version + 1, "last_event": sequence})
-    return WakeResult(Decision(updated, (event,), {}), tuple(alerts), following)
+    recorded = apply(case, sent, Actor.SYSTEM, SYSTEM, now, policy)
+    return WakeResult(recorded, tuple(alerts), following)
 
 
 def recompute(case: Case, now: datetime, policy: CouncilPolicy) -> Decision | None:
     """Every deadline of ``case`` moved to the calendar as it is now (a bank holiday announced or
     moved): the same working days from the same start. None when nothing moves."""
-    calendar = policy.calendar()
-    revision = case.version + 1
-    moved: dict[str, dict[str, Any]] = {}
-    changes: dict[str, Any] = {}
-    for field_name in ("deadlines", "paused_deadlines"):
-        current = dict(getattr(case, field_name))
-        for key, deadline in current.items():
-            days = deadline.working_days
-            if days is None:  # set before working days were kept: the policy's timescale
-                timescale = policy.timescale(case.the_procedure, deadline.step)
-                days = (
-                    timescale.extended_max
-                    if deadline.extended and timescale.extended_max
-                    else timescale.working_days
-                )
-            due = calendar.add_working_days(deadline.start, days)
-            if due != deadline.due:
-                moved[key] = {"from": deadline.due.isoformat(), "to": due.isoformat()}
-                current[key] = deadline.model_copy(
-                    update={"due": due, "revision": revision, "working_days": days}
-                )
-        changes[field_name] = current
-    if case.status is Status.RECEIVED:
-        procedure = case.suggested_procedure
-        acknowledgement = policy.acknowledgement_due(procedure, case.received_date)
-        if acknowledgement != case.acknowledgement_due:
-            moved[ACKNOWLEDGEMENT] = {
-                "from": case.acknowledgement_due.isoformat(),
-                "to": acknowledgement.isoformat(),
-            }
-            changes |= {"acknowledgement_due": acknowledgement, "acknowledgement_revision": revision}
-            if case.stage1_due is not None and procedure is not None:
-                changes["stage1_due"] = policy.due_date(procedure, Step.STAGE1, case.received_date)
-    if not moved:
+    if not recomputed(case, policy).recorded["moved"]:
         return None
-    sequence = case.last_event + 1
-    updated = case.model_copy(update={**changes, "version": revision, "last_event": sequence})
-    event = NewEvent(sequence, now, Actor.SYSTEM, SYSTEM, "deadlines-recomputed", {"moved": moved})
-    running_moved: dict[str, date | None] = {
-        k: updated.deadlines[k].due for k in moved if k in updated.deadlines
-    }
-    return Decision(updated, (event,), running_moved)
+    command = RecomputeDeadlines(action="deadlines-recomputed")
+    return apply(case, command, Actor.SYSTEM, SYSTEM, now, policy)

@@ -11,8 +11,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from shared.domain.calendar import london_date
-from shared.domain.case import Notification, Purpose, financial_year
+from shared.domain.case import Notification, financial_year
 from shared.domain.clock import Clock
+from shared.domain.notices import Purpose
 from shared.domain.policy import CouncilPolicy
 from shared.reporting.live import ALL_AREAS, Period, period_of, scorecard
 from shared.reporting.source import ReportSource

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from shared.domain.casefile import Case, Decision, NoticePurpose, OwedNotification, apply
+from shared.domain.casefile import CATALOGUE, Case, Decision, OwedNotification, apply
+from shared.domain.notices import Purpose
 from shared.domain.stages import Actor
-from shared.emails import ADVOCATE_COPY_PREFIX, SUBJECTS, RenderedEmail, render
+from shared.emails import ADVOCATE_COPY_PREFIX, TEMPLATES, RenderedEmail, render
 from shared.letters import letters_of, notifications_for
 from tests.unit.test_casefile import ACCEPT, COMMAND, POLICY, RECEIVED, new_case, respond
 from tests.unit.test_casefile_stages import (
@@ -46,8 +47,20 @@ COMMON = {"reference": REFERENCE, "council": "Example City Council", "procedure"
 OMBUDSMAN = ("Local Government and Social Care Ombudsman", "www.lgo.org.uk", "0300 061 0614")
 
 
-def owed(purpose: NoticePurpose, child: bool = False, **context: Any) -> OwedNotification:
-    return OwedNotification(purpose, purpose.value.replace("-", "_"), child, {**COMMON, **context})
+def owed(purpose: Purpose, child: bool = False, **context: Any) -> OwedNotification:
+    return OwedNotification(purpose, child, {**COMMON, **context})
+
+
+#: A template's first line: ``{% set subject = "child" if child else "adult" %}`` (or one subject).
+SUBJECT_LINE = re.compile(r'^\{% set subject = "([^"]*)"(?: if child else "([^"]*)")? %\}\n')
+
+
+def subjects(template: str) -> tuple[str, str]:
+    """(adult, child) subjects, read from the template file itself."""
+    found = SUBJECT_LINE.match((TEMPLATES / f"{template}.txt").read_text())
+    assert found, f"{template}.txt does not start with its subject"
+    child, adult = found.groups()
+    return (adult, child) if adult is not None else (child, child)
 
 
 def decided(case: Case, body: dict[str, Any], actor: Actor, on: date) -> Decision:
@@ -97,7 +110,7 @@ def test_an_accepted_case_owes_the_child_a_child_friendly_email_under_a_determin
 
 def test_the_context_is_json_ready_with_dates_as_iso_strings() -> None:
     letter = owed(
-        NoticePurpose.RESUMED,
+        Purpose.CASE_RESUMED,
         stage="stage2",
         dues={"stage2": date(2027, 3, 1), "stage3-request": date(2027, 4, 1)},
     )
@@ -108,7 +121,7 @@ def test_the_context_is_json_ready_with_dates_as_iso_strings() -> None:
 
 
 def test_the_advocate_gets_a_copy_in_the_adult_wording_greeting_nobody_by_name() -> None:
-    letter = owed(NoticePurpose.STAGE2_STARTED, child=True, stage="stage2", due=date(2027, 2, 9))
+    letter = owed(Purpose.STAGE2_STARTED, child=True, stage="stage2", due=date(2027, 2, 9))
     to_child, to_advocate = notifications_for([letter], with_advocate(new_case()), 12)
     assert (to_child.notification_id, to_child.to, to_child.child_friendly) == (
         "c1-e000012-stage2-started",
@@ -152,12 +165,12 @@ def test_who_is_written_to(
     case = contacted_by(new_case(), preferred, email)
     if advocacy is not None:
         case = with_advocate(case, **advocacy)
-    letter = owed(NoticePurpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10))
+    letter = owed(Purpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10))
     assert [n.to for n in notifications_for([letter], case, 2)] == expected
 
 
 def test_only_a_first_name_is_greeted_and_never_a_crafted_one() -> None:
-    letter = owed(NoticePurpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10))
+    letter = owed(Purpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10))
     for name, greeting in [
         ("Sam Jones", "Sam"),
         ("Jo\r\nBcc: attacker@evil.example", "Jo"),
@@ -180,7 +193,7 @@ def test_nothing_owed_is_nothing_sent_and_an_event_owes_each_letter_once() -> No
         RECEIVED.date(),
     )
     assert letters_of(decision) == ()
-    twice = [owed(NoticePurpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10))] * 2
+    twice = [owed(Purpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10))] * 2
     with pytest.raises(ValueError, match="owes each letter once"):
         notifications_for(twice, new_case(), 3)
     with pytest.raises(ValueError, match="starts at 1"):
@@ -193,43 +206,43 @@ def test_nothing_owed_is_nothing_sent_and_an_event_owes_each_letter_once() -> No
 def rendered(letter: OwedNotification, child: bool | None = None, copy: bool = False) -> RenderedEmail:
     case = with_advocate(new_case()) if copy else new_case()
     if child is not None:
-        letter = OwedNotification(letter.purpose, letter.template, child, letter.context)
+        letter = OwedNotification(letter.purpose, child, letter.context)
     notifications = notifications_for([letter], case, 5)
     return render(notifications[-1] if copy else notifications[0])
 
 
 SAMPLES: dict[str, OwedNotification] = {
-    "case_accepted": owed(NoticePurpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10)),
+    "case_accepted": owed(Purpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10)),
     "deadline_extended": owed(
-        NoticePurpose.DEADLINE_EXTENDED,
+        Purpose.DEADLINE_EXTENDED,
         stage="stage1",
         due=date(2026, 12, 24),
         previous_due=date(2026, 12, 10),
     ),
     "case_on_hold": owed(
-        NoticePurpose.ON_HOLD, matter="court-proceedings", since=date(2026, 12, 1), stage="stage1"
+        Purpose.CASE_ON_HOLD, matter="court-proceedings", since=date(2026, 12, 1), stage="stage1"
     ),
-    "case_resumed": owed(NoticePurpose.RESUMED, stage="stage1", dues={"stage1": date(2027, 1, 5)}),
+    "case_resumed": owed(Purpose.CASE_RESUMED, stage="stage1", dues={"stage1": date(2027, 1, 5)}),
     "stage1_outcome": owed(
-        NoticePurpose.STAGE1_OUTCOME,
+        Purpose.STAGE1_OUTCOME,
         stage="stage1",
         outcome="partially-upheld",
         sent_on=date(2026, 12, 9),
         next_stage="stage2",
         escalate_by=date(2027, 1, 11),
     ),
-    "stage2_started": owed(NoticePurpose.STAGE2_STARTED, stage="stage2", due=date(2027, 2, 9)),
+    "stage2_started": owed(Purpose.STAGE2_STARTED, stage="stage2", due=date(2027, 2, 9)),
     "stage2_outcome": owed(
-        NoticePurpose.STAGE2_OUTCOME,
+        Purpose.STAGE2_OUTCOME,
         stage="stage2",
         outcome="upheld",
         sent_on=date(2027, 2, 1),
         next_stage="stage3",
         escalate_by=date(2027, 3, 1),
     ),
-    "stage3_started": owed(NoticePurpose.STAGE3_STARTED, stage="stage3", due=date(2027, 3, 17)),
+    "stage3_started": owed(Purpose.STAGE3_STARTED, stage="stage3", due=date(2027, 3, 17)),
     "stage3_outcome": owed(
-        NoticePurpose.STAGE3_OUTCOME,
+        Purpose.STAGE3_OUTCOME,
         stage="stage3",
         outcome="not-upheld",
         sent_on=date(2027, 4, 1),
@@ -237,7 +250,7 @@ SAMPLES: dict[str, OwedNotification] = {
         escalate_by=None,
     ),
     "case_closed": owed(
-        NoticePurpose.CASE_CLOSED,
+        Purpose.CASE_CLOSED,
         window="stage2-request",
         window_due=date(2027, 4, 13),
         closed_on=date(2027, 4, 14),
@@ -259,9 +272,10 @@ DATES = {
 
 
 def test_every_letter_has_a_sample_and_a_subject_naming_only_the_reference() -> None:
-    assert set(SAMPLES) == set(LETTERS) == {p.value.replace("-", "_") for p in NoticePurpose}
+    owed_by_actions = {p.template for command in CATALOGUE.values() for p in command.spec.letters}
+    assert set(SAMPLES) == set(LETTERS) == owed_by_actions
     for template in LETTERS:
-        adult, child = SUBJECTS[template]
+        adult, child = subjects(template)
         assert adult and child, template
         for subject in (adult, child):
             fields = {name for _, name, _, _ in string.Formatter().parse(subject) if name is not None}
@@ -284,7 +298,7 @@ def test_each_letter_renders_in_both_wordings_with_its_dates_in_words(template: 
         assert not re.search(r"\b(partially-upheld|not-upheld|stage\d-\w+)\b", body), "codes in words"
     assert email.text.startswith("Hi Sam," if child else "Dear Sam,")
     assert ("<p>Hi Sam,</p>" if child else "<p>Dear Sam,</p>") in email.html
-    assert email.subject == SUBJECTS[template][child].format(reference=REFERENCE)
+    assert email.subject == subjects(template)[child].format(reference=REFERENCE)
     assert "<!DOCTYPE html>" in email.html and "<" not in email.text
 
 
@@ -296,7 +310,7 @@ def test_the_two_wordings_differ(template: str) -> None:
 @pytest.mark.parametrize("template", LETTERS)
 def test_the_advocates_copy_says_it_is_a_copy_and_greets_nobody_by_name(template: str) -> None:
     email = rendered(SAMPLES[template], child=True, copy=True)
-    assert email.subject == ADVOCATE_COPY_PREFIX + SUBJECTS[template][0].format(reference=REFERENCE)
+    assert email.subject == ADVOCATE_COPY_PREFIX + subjects(template)[0].format(reference=REFERENCE)
     assert email.text.startswith("Hello,\n\nYou are named as the advocate")
     assert "Sam" not in email.text and "Sam" not in email.html
     assert "Dear" not in email.text and "Hi " not in email.text
@@ -319,7 +333,7 @@ def test_outcomes_are_given_in_words_with_the_date_the_full_response_was_sent(
     template: str, outcome: str, word: str, child_words: str
 ) -> None:
     sample = SAMPLES[template]
-    letter = OwedNotification(sample.purpose, sample.template, False, {**sample.context, "outcome": outcome})
+    letter = OwedNotification(sample.purpose, False, {**sample.context, "outcome": outcome})
     adult, child = rendered(letter, False), rendered(letter, True)
     assert f"your complaint is {word}." in adult.text
     assert f"your complaint is <strong>{word}</strong>." in adult.html
@@ -331,7 +345,7 @@ def test_outcomes_are_given_in_words_with_the_date_the_full_response_was_sent(
 
 def test_a_stage3_outcome_without_findings_states_no_outcome() -> None:
     sample = SAMPLES["stage3_outcome"]
-    letter = OwedNotification(sample.purpose, sample.template, False, {**sample.context, "outcome": None})
+    letter = OwedNotification(sample.purpose, False, {**sample.context, "outcome": None})
     for child in (False, True):
         email = rendered(letter, child)
         assert "upheld" not in email.text and "Thursday 1 April 2027" in email.text
@@ -352,7 +366,7 @@ def test_an_outcome_gives_the_right_to_the_next_stage_and_the_date_to_ask_by(
 ) -> None:
     sample = SAMPLES[template]
     context = {**sample.context, "procedure": procedure, "next_stage": next_stage}
-    email = rendered(OwedNotification(sample.purpose, sample.template, child, context))
+    email = rendered(OwedNotification(sample.purpose, child, context))
     stage, what = ESCALATION[(template, procedure, next_stage)]
     ask_by = DATES[template][1]
     for body in (email.text, email.html):
@@ -370,7 +384,7 @@ def test_after_the_last_stage_the_ombudsman_and_how_to_contact_it(
 ) -> None:
     sample = SAMPLES[template]
     context = {**sample.context, "procedure": procedure, "next_stage": "ombudsman", "escalate_by": None}
-    email = rendered(OwedNotification(sample.purpose, sample.template, child, context))
+    email = rendered(OwedNotification(sample.purpose, child, context))
     for body in (email.text, email.html):
         assert all(detail in body for detail in OMBUDSMAN), body
         assert "last st" in body
@@ -383,9 +397,7 @@ def test_a_hold_names_court_proceedings_but_never_disciplinary_ones() -> None:
     court = rendered(sample, False)
     assert "court proceedings" in court.text and "regulation 8" in court.text
     assert "there is a court case" in rendered(sample, True).text
-    letter = OwedNotification(
-        sample.purpose, sample.template, False, {**sample.context, "matter": "disciplinary-proceedings"}
-    )
+    letter = OwedNotification(sample.purpose, False, {**sample.context, "matter": "disciplinary-proceedings"})
     for child in (False, True):
         email = rendered(letter, child)
         assert "disciplin" not in email.text.lower() and "disciplin" not in email.html.lower()
@@ -393,12 +405,12 @@ def test_a_hold_names_court_proceedings_but_never_disciplinary_ones() -> None:
 
 def test_a_resumed_case_lists_every_new_date_in_order() -> None:
     dues = {"stage3-request": date(2027, 4, 1), "stage2": date(2027, 3, 1)}
-    letter = owed(NoticePurpose.RESUMED, stage="stage2", dues=dues)
+    letter = owed(Purpose.CASE_RESUMED, stage="stage2", dues=dues)
     text = rendered(letter, False).text
     assert text.index("stage 2 response by Monday 1 March 2027") < text.index(
         "stage 3 (a review panel) until Thursday 1 April 2027"
     )
-    nothing_running = rendered(owed(NoticePurpose.RESUMED, stage="received", dues={}), True).text
+    nothing_running = rendered(owed(Purpose.CASE_RESUMED, stage="received", dues={}), True).text
     assert "We will write to you again to tell you what happens next." in nothing_running
 
 
@@ -409,7 +421,7 @@ def test_subjects_carry_the_reference_and_nothing_from_the_case() -> None:
     for template in LETTERS:
         for child in (False, True):
             sample = SAMPLES[template]
-            letter = OwedNotification(sample.purpose, sample.template, child, sample.context)
+            letter = OwedNotification(sample.purpose, child, sample.context)
             for notification in notifications_for([letter], with_advocate(case), 4):
                 email = render(notification)
                 assert REFERENCE in email.subject
@@ -485,7 +497,7 @@ def test_every_letter_the_aggregate_owes_renders_in_both_wordings() -> None:
     seen = set()
     for letter in letters:
         for child in (False, True):
-            again = OwedNotification(letter.purpose, letter.template, child, letter.context)
+            again = OwedNotification(letter.purpose, child, letter.context)
             for notification in notifications_for([again], with_advocate(new_case()), 9):
                 email = render(notification)
                 assert REFERENCE in email.text and REFERENCE in email.html

@@ -1,0 +1,1 @@
+"""Application services: each joins the domain to its ports for one job."""

@@ -1,0 +1,228 @@
+"""Triage: a representation is accepted into a procedure, declined or routed elsewhere; a comment or
+compliment is recorded. Sources: ../notes/statutory-rules.md and docs/decisions.md."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool
+
+from shared.domain.casefile import checks
+from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
+from shared.domain.casefile.changes import Acting, Changes
+from shared.domain.casefile.model import (
+    Case,
+    ComplimentShared,
+    Label,
+    LateDiscretion,
+    Part,
+    Reason,
+    SufficientInterest,
+)
+from shared.domain.errors import NotEligible
+from shared.domain.notices import Purpose
+from shared.domain.policy import Step
+from shared.domain.stages import Action, Actor, Status
+from shared.domain.triage import (
+    DEFERRED,
+    ExcludedMatter,
+    LateComplaintDecision,
+    SufficientInterestDecision,
+    route,
+)
+from shared.domain.vocabulary import Kind, Procedure
+
+THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
+
+
+def _needs_sufficient_interest(case: Case, actor: Actor, by: str | None) -> None:
+    if not case.needs_sufficient_interest_decision:
+        checks.refuse(
+            "the complainant's role gives a right to complain: no sufficient-interest decision is needed"
+        )
+
+
+class Accept(CaseCommand):
+    """Accept into stage 1 of the procedure the officer chose, with the reasons."""
+
+    spec = ActionSpec("Accept into a procedure", moves=Action.ACCEPT, letters=(Purpose.CASE_ACCEPTED,))
+    action: Literal["accept"]
+    procedure: Procedure
+    reason: Reason
+
+    def decide(self, acting: Acting) -> Changes:
+        case = acting.case
+        if self.procedure is Procedure.STATUTORY and case.needs_sufficient_interest_decision:
+            decided = case.sufficient_interest
+            if decided is None:
+                checks.refuse(
+                    "the statutory procedure needs the sufficient-interest decision recorded first "
+                    "(decide-sufficient-interest)"
+                )
+            elif not decided.accepted:
+                checks.refuse(
+                    "the council decided the complainant has no sufficient interest: accept into the "
+                    "corporate procedure, or decline"
+                )
+        if case.late:
+            discretion = case.late_discretion
+            if discretion is None:
+                checks.refuse("the complaint is late: record the discretion first (decide-late-complaint)")
+            elif not discretion.accepted:
+                checks.refuse("the discretion to consider the late complaint was not exercised: decline it")
+        status = acting.transition(Action.ACCEPT)
+        # Stage 1 runs from receipt (deemed receipt where the policy says so), whatever the day of triage.
+        stage1 = acting.deadline(Step.STAGE1, case.deemed_received, self.procedure)
+        out = Changes(fields={"status": status, "procedure": self.procedure})
+        out.deadlines[Step.STAGE1.value] = stage1
+        out.letters[Purpose.CASE_ACCEPTED] = {
+            "procedure": self.procedure,
+            "stage": "stage1",
+            "due": stage1.due,
+        }
+        return out
+
+
+class DecideSufficientInterest(CaseCommand):
+    """Whether "any other person" has sufficient interest in the child's welfare (s.26(3)(e)): reasons
+    always; a refusal must have been told to the person."""
+
+    spec = ActionSpec(
+        "Decide sufficient interest",
+        statuses=(Status.RECEIVED,),
+        held_ok=True,
+        checks=(_needs_sufficient_interest,),
+    )
+    action: Literal["decide-sufficient-interest"]
+    accepted: StrictBool
+    reasons: Reason
+    complainant_told: StrictBool = False
+    child_told: StrictBool | None = None
+
+    def decide(self, acting: Acting) -> Changes:
+        try:
+            SufficientInterestDecision(self.accepted, self.reasons, self.complainant_told, self.child_told)
+        except NotEligible as refused:
+            checks.refuse(refused.reason)
+        decided = SufficientInterest(
+            accepted=self.accepted,
+            reasons=self.reasons,
+            complainant_told=self.complainant_told,
+            child_told=self.child_told,
+            decided_on=acting.today,
+        )
+        return Changes(fields={"sufficient_interest": decided})
+
+
+class DecideLateComplaint(CaseCommand):
+    """The discretion on a complaint made after the time limit: both tests, with the reasons."""
+
+    spec = ActionSpec("Decide on a late complaint", statuses=(Status.RECEIVED,), held_ok=True)
+    action: Literal["decide-late-complaint"]
+    not_reasonable_to_expect_sooner: StrictBool
+    still_fair_to_consider: StrictBool
+    reasons: Reason
+
+    def decide(self, acting: Acting) -> Changes:
+        sooner, fair = self.not_reasonable_to_expect_sooner, self.still_fair_to_consider
+        try:
+            LateComplaintDecision(sooner, fair, self.reasons)
+        except NotEligible as refused:
+            checks.refuse(refused.reason)
+        discretion = LateDiscretion(
+            not_reasonable_to_expect_sooner=sooner,
+            still_fair_to_consider=fair,
+            reasons=self.reasons,
+            decided_on=acting.today,
+        )
+        return Changes(fields={"late": True, "late_discretion": discretion})
+
+
+class Decline(CaseCommand):
+    spec = ActionSpec("Decline", moves=Action.DECLINE, complaints_only=False)
+    action: Literal["decline"]
+    reason: Reason
+
+    def decide(self, acting: Acting) -> Changes:
+        out = Changes()
+        out.end(acting, Action.DECLINE)
+        return out
+
+
+class RouteElsewhere(CaseCommand):
+    """An excluded matter, sent to where it belongs (matters reg 8 defers are put on hold instead)."""
+
+    spec = ActionSpec("Route to another procedure", moves=Action.ROUTE, complaints_only=False)
+    action: Literal["route"]
+    matter: ExcludedMatter
+    reason: Reason
+
+    def decide(self, acting: Acting) -> Changes:
+        if self.matter in DEFERRED:
+            checks.refuse(f"'{self.matter}' is deferred by reg 8, not routed: put the case on hold (hold)")
+        out = Changes()
+        out.end(acting, Action.ROUTE)
+        out.fields["routed_to"] = route(self.matter).destination
+        return out
+
+
+class RecordFeedback(CaseCommand):
+    """A comment or compliment is recorded, with who (people or teams) it is about."""
+
+    spec = ActionSpec("Record", moves=Action.RECORD, complaints_only=False, export=THIRD)
+    action: Literal["record"]
+    categories: tuple[Label, ...] = ()
+    about: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+
+    def decide(self, acting: Acting) -> Changes:
+        policy = acting.policy
+        checks.known(self.categories, policy.compliment_categories + policy.complaint_categories)
+        if acting.case.kind is Kind.COMPLIMENT and not self.about:
+            checks.refuse("a compliment records who it is about (about)")
+        fields = {
+            "status": acting.transition(Action.RECORD),
+            "categories": self.categories,
+            "compliment_about": self.about,
+        }
+        return Changes(fields=fields)
+
+
+def _a_compliment(case: Case, actor: Actor, by: str | None) -> None:
+    if case.kind is not Kind.COMPLIMENT:
+        checks.refuse("only a compliment is shared with the person it is about")
+
+
+def _shareable(case: Case, actor: Actor, by: str | None) -> None:
+    if case.status is not Status.CLOSED:
+        checks.refuse(f"record the compliment first (it is '{case.status}')")
+    if case.compliment_shared is not None:
+        checks.refuse(f"the compliment was already shared on {case.compliment_shared.with_person_on}")
+
+
+class ShareCompliment(CaseCommand):
+    """The compliment was shared with the person it is about and with their managers."""
+
+    spec = ActionSpec(
+        "Share the compliment",
+        who=checks.MANAGERS,
+        complaints_only=False,
+        ended_ok=True,
+        held_ok=True,
+        checks=(_a_compliment, _shareable),
+        export=THIRD,
+    )
+    action: Literal["share-compliment"]
+    with_person_on: date
+    with_managers_on: date
+
+    def decide(self, acting: Acting) -> Changes:
+        days = (
+            (self.with_person_on, "sharing with the person"),
+            (self.with_managers_on, "sharing with managers"),
+        )
+        for day, what in days:
+            checks.not_future(day, what, acting.today)
+            checks.not_before(day, acting.case.received_date, what, "the compliment's receipt")
+        shared = ComplimentShared(with_person_on=self.with_person_on, with_managers_on=self.with_managers_on)
+        return Changes(fields={"compliment_shared": shared})
