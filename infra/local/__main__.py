@@ -1,5 +1,6 @@
 """``make run``: Heard on http://127.0.0.1:3000 with an embedded AWS. Ctrl-C (or SIGTERM) stops it
-within 5 seconds, whatever its clients are doing."""
+within 5 seconds, whatever its clients are doing. A bad council policy file ($HEARD_POLICY_FILE) stops
+it before it starts, with a message on stderr naming the field."""
 
 from __future__ import annotations
 
@@ -59,6 +60,15 @@ def main() -> int:
         "POST /_local/clock, for tests and demonstrations; by default it follows real time",
     )
     args = parser.parse_args()
+
+    from shared import config
+    from shared.domain.errors import PolicyError
+
+    try:
+        config.policy()  # read once here, so a bad policy file stops the service before anything starts
+    except PolicyError as refused:
+        print(f"Heard local service not started: {refused.reason}", file=sys.stderr)
+        return 2
 
     # Signals only ask for the stop, which the main thread then carries out: raising from a signal
     # handler can interrupt the stop itself (a join, a lock, moto's teardown) half-way.

@@ -73,7 +73,7 @@ def _ts(days: int, extended: int | None = None) -> Timescale:
 
 class StatutoryTimescales(_Strict):
     """The 2006 Regs (SI 2006/1738). Acknowledgement and the stage 2 request window are council practice;
-    the stage 3 request window is statutory (reg 18). See STATUTORY_LIMITS for what a policy may change."""
+    the stage 3 request window is statutory (reg 18). See TIMESCALE_LIMITS for what a policy may change."""
 
     acknowledgement: Timescale = _ts(3)
     stage1: Timescale = _ts(10, 20)
@@ -90,7 +90,8 @@ class CouncilMaximum:
     """A time the council has to act: a policy may promise less, never more."""
 
     working_days: int
-    extended_max: int | None  # None: the regulations allow no extension
+    extended_max: int | None  # None: no extension is allowed
+    what: str  # completes "the N working days allowed ..."
     source: str
 
 
@@ -99,61 +100,101 @@ class ComplainantMinimum:
     """A time the complainant has to act: a policy may give more, never less."""
 
     working_days: int
+    what: str  # completes "the complainant has N working days ..."
     source: str
 
 
-#: The 2006 Regs' limits on StatutoryTimescales, by field. Acknowledgement and the stage 2 request window
-#: are council practice and have none.
-STATUTORY_LIMITS: dict[str, CouncilMaximum | ComplainantMinimum] = {
-    "stage1": CouncilMaximum(10, 20, "local resolution, the 2006 Regulations"),
-    "stage2": CouncilMaximum(25, 65, "the investigation, the 2006 Regulations"),
-    "stage3_request": ComplainantMinimum(
-        20, "the request for a review panel, reg 18 of the 2006 Regulations"
-    ),
-    "stage3_panel": CouncilMaximum(30, None, "convening the review panel, the 2006 Regulations"),
-    "stage3_report": CouncilMaximum(5, None, "the panel's report, reg 20 of the 2006 Regulations"),
-    "stage3_response": CouncilMaximum(15, None, "the authority's response, reg 20 of the 2006 Regulations"),
+Limit = CouncilMaximum | ComplainantMinimum
+_REGS = "of the 2006 Regulations"
+_CODE = "the LGSCO Complaint Handling Code"
+
+#: What a policy may set for each timescale, by procedure and field. The statutory procedure's come from
+#: the 2006 Regs (SI 2006/1738) where the Regs set them, else from council practice (docs/decisions.md,
+#: "Council policy"); the corporate procedure's are Heard's bounds on the council's own choice.
+TIMESCALE_LIMITS: dict[Procedure, dict[str, Limit]] = {
+    Procedure.STATUTORY: {
+        "acknowledgement": CouncilMaximum(
+            3,
+            None,
+            "to acknowledge a representation",
+            "council practice, 2 or 3; the 2006 Regulations set none",
+        ),
+        "stage1": CouncilMaximum(10, 20, "for local resolution (stage 1)", f"reg 14 {_REGS}"),
+        "stage2_request": ComplainantMinimum(
+            20,
+            "to ask for stage 2 after the stage 1 response",
+            "council practice; the 2006 Regulations set none, and reg 18 gives 20 for stage 3",
+        ),
+        "stage2": CouncilMaximum(25, 65, "to investigate and respond at stage 2", f"reg 17 {_REGS}"),
+        "stage3_request": ComplainantMinimum(
+            20, "to ask for a review panel after the stage 2 response", f"reg 18 {_REGS}"
+        ),
+        "stage3_panel": CouncilMaximum(
+            30, None, "to convene the review panel after the request", f"reg 19(4) {_REGS}"
+        ),
+        "stage3_report": CouncilMaximum(5, None, "for the panel's report after it meets", f"reg 20 {_REGS}"),
+        "stage3_response": CouncilMaximum(
+            15, None, "for the authority's response to the panel's report", f"reg 20(3) {_REGS}"
+        ),
+    },
+    Procedure.CORPORATE: {
+        "acknowledgement": CouncilMaximum(5, None, "to acknowledge a complaint", _CODE),
+        "stage1": CouncilMaximum(10, 20, "to respond at stage 1", _CODE),
+        "stage2_request": ComplainantMinimum(
+            10,
+            "to ask for stage 2 after the stage 1 response",
+            "Heard's floor for the council's own procedure",
+        ),
+        "stage2": CouncilMaximum(20, 40, "to respond at stage 2", _CODE),
+    },
 }
 #: Representations may be made within one year of the grounds arising (reg 9); later ones at discretion.
 STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS = 12
 
 
-def statutory_breaches(policy: CouncilPolicy) -> list[str]:
-    """Where ``policy`` would exceed a statutory maximum on the council or shorten a complainant's
-    statutory window, each naming the field and the limit."""
-    breaches = []
-    for name, limit in STATUTORY_LIMITS.items():
-        timescale: Timescale = getattr(policy.statutory, name)
-        field_ = f"statutory.{name}"
-        if isinstance(limit, ComplainantMinimum):
-            if timescale.working_days < limit.working_days:
-                breaches.append(
-                    f"{field_}.working_days is {timescale.working_days}: the complainant has at least "
-                    f"{limit.working_days} working days for {limit.source}; a policy may lengthen it, never "
-                    "shorten it"
-                )
-            continue
-        if timescale.working_days > limit.working_days:
-            breaches.append(
-                f"{field_}.working_days is {timescale.working_days}: the statutory maximum for {limit.source} "
-                f"is {limit.working_days} working days"
-            )
-        if timescale.extended_max is not None:
-            if limit.extended_max is None:
-                breaches.append(
-                    f"{field_}.extended_max is {timescale.extended_max}: {limit.source} cannot be extended "
-                    f"beyond {limit.working_days} working days"
-                )
-            elif timescale.extended_max > limit.extended_max:
-                breaches.append(
-                    f"{field_}.extended_max is {timescale.extended_max}: the statutory maximum for "
-                    f"{limit.source}, extended, is {limit.extended_max} working days"
-                )
+def _breaches(field_: str, timescale: Timescale, limit: Limit) -> list[str]:
+    if isinstance(limit, ComplainantMinimum):
+        if timescale.working_days >= limit.working_days:
+            return []
+        return [
+            f"{field_}.working_days: {timescale.working_days} is shorter than the {limit.working_days} working "
+            f"days the complainant has {limit.what} ({limit.source}); a policy may lengthen it, never shorten it"
+        ]
+    found: list[str] = []
+    if timescale.working_days > limit.working_days:
+        found.append(
+            f"{field_}.working_days: {timescale.working_days} is longer than the {limit.working_days} working "
+            f"days allowed {limit.what} ({limit.source}); a policy may shorten it, never lengthen it"
+        )
+    if timescale.extended_max is None:
+        return found
+    if limit.extended_max is None:
+        found.append(
+            f"{field_}.extended_max: {timescale.extended_max}, but the {limit.working_days} working days "
+            f"allowed {limit.what} cannot be extended ({limit.source}); leave extended_max out"
+        )
+    elif timescale.extended_max > limit.extended_max:
+        found.append(
+            f"{field_}.extended_max: {timescale.extended_max} is longer than the {limit.extended_max} working "
+            f"days allowed {limit.what}, extended ({limit.source}); a policy may shorten it, never "
+            "lengthen it"
+        )
+    return found
+
+
+def timescale_breaches(policy: CouncilPolicy) -> list[str]:
+    """Where ``policy`` gives the council longer than its limit or the complainant less time than theirs,
+    each naming the field as the policy file spells it, the value and the limit with its source."""
+    breaches: list[str] = []
+    for procedure, limits in TIMESCALE_LIMITS.items():
+        timescales = policy.statutory if procedure is Procedure.STATUTORY else policy.corporate
+        for name, limit in limits.items():
+            breaches += _breaches(f"{procedure}.{name}", getattr(timescales, name), limit)
     if policy.complaint_time_limit_months < STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS:
         breaches.append(
-            f"complaint_time_limit_months is {policy.complaint_time_limit_months}: the complainant has "
-            f"{STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS} months to make a representation (reg 9 of the 2006 "
-            "Regulations); a policy may lengthen it, never shorten it"
+            f"complaint_time_limit_months: {policy.complaint_time_limit_months} is shorter than the "
+            f"{STATUTORY_COMPLAINT_TIME_LIMIT_MONTHS} months the complainant has to make a representation "
+            f"(reg 9 {_REGS}); a policy may lengthen it, never shorten it"
         )
     return breaches
 
@@ -237,8 +278,8 @@ class CouncilPolicy(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _within_the_statute(self) -> Self:
-        breaches = statutory_breaches(self)
+    def _within_the_limits(self) -> Self:
+        breaches = timescale_breaches(self)
         if breaches:
             raise ValueError("; ".join(breaches))
         return self

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from shared import names
 from tests.conftest import START
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,3 +140,31 @@ def test_ctrl_c_ends_the_process_even_when_the_orderly_stop_hangs() -> None:
     assert elapsed < STOP_WITHIN
     assert "Heard local service stopped. (forced after" in output
     assert "Traceback" not in output
+
+
+def test_a_policy_file_outside_the_statute_stops_it_before_it_starts_naming_the_field(tmp_path: Path) -> None:
+    """``HEARD_POLICY_FILE`` giving the complainant 1 working day to ask for stage 2 (20 is the floor:
+    docs/decisions.md, "Council policy"): the service exits non-zero before serving, and says on stderr
+    which field is wrong and why, with no traceback."""
+    bad = tmp_path / "policy.json"
+    bad.write_text(json.dumps({"statutory": {"stage2_request": {"working_days": 1}}}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEARD_")}
+    env[names.POLICY_FILE_ENV] = str(bad)
+    port = _free_port()
+    clock = START.strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = subprocess.run(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--clock-start", clock],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.startswith(
+        f"Heard local service not started: policy file {bad}: statutory.stage2_request.working_days: 1 is "
+        "shorter than the 20 working days the complainant has to ask for stage 2"
+    ), run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    assert f"http://127.0.0.1:{port}" not in run.stdout  # it never said it was serving

@@ -212,7 +212,7 @@ def test_a_policy_outside_the_statute_is_refused_naming_the_field_and_the_limit(
     "content",
     [
         {"statutory": {"stage3_request": {"working_days": 30}}},  # more time for the complainant
-        {"statutory": {"stage2_request": {"working_days": 15}}},  # council practice, not statute
+        {"statutory": {"stage2_request": {"working_days": 30}}},  # more time to ask for stage 2
         {"statutory": {"stage1": {"working_days": 5, "extended_max": 15}}},  # the council promises faster
         {"statutory": {"stage1": {"working_days": 10, "extended_max": 20}}},  # exactly the statute
         {"statutory": {"stage2": {"working_days": 20, "extended_max": 65}}},
