@@ -77,5 +77,15 @@ def complaint(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+#: The child's own wishes and views, found out by the complaints officer before a complaint someone else
+#: made for them is accepted (Getting the Best from Complaints: the council checks the child agrees).
+CHILD_AGREES: dict[str, Any] = {
+    "action": "record-child-views",
+    "wishes": "agrees",
+    "how": "through-social-worker",
+    "summary": "The child wants the calls returned and agrees with the complaint.",
+}
+
+
 def as_json(body: Any) -> bytes:
     return json.dumps(body).encode()

@@ -27,6 +27,13 @@ class Purpose(StrEnum):
     STAGE3_STARTED = "stage3-started"
     STAGE3_OUTCOME = "stage3-outcome"
     CASE_CLOSED = "case-closed"  # the window to ask for the next stage ended without a request
+    CASE_DECLINED = "case-declined"
+    CASE_ROUTED = "case-routed"  # to another procedure or body, with where to go instead
+    PROCEDURE_CHANGED = "procedure-changed"  # corporate <-> statutory, with the new dates
+    ORAL_SUMMARY = "oral-summary"  # a complaint made by phone or in person, written down to agree
+    STAGE_OVERDUE = "stage-overdue"  # a stage's answer is late (sent by the workflow when it falls due)
+    STAGE_DELAYED = "stage-delayed"  # why a stage is late, and when to expect its answer
+    PANEL_DELAYED = "panel-delayed"  # the review panel meets after the 30 working days of reg 19(2)
     # Staff alerts from the stage workflow (shared/workflow.py): reminders, overdue, escalations.
     DEADLINE_ALERT = "deadline-alert"
 

@@ -116,6 +116,10 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
     }
     for status in (*_OPEN_COMPLAINT, Status.STAGE1_RESPONDED, Status.STAGE2_RESPONDED):
         rules[(status, Action.WITHDRAW)] = Rule(Status.WITHDRAWN, _COMPLAINANT)
+    # An excluded matter found while a stage runs is still routed to where it belongs, with the reason
+    # (statutory-rules: "Record the reason and where it was routed").
+    for status in (Status.STAGE1, Status.STAGE2):
+        rules[(status, Action.ROUTE)] = Rule(Status.ROUTED, _OFFICER)
     if stage3:
         rules |= {
             (Status.STAGE2_RESPONDED, Action.REQUEST_STAGE3): Rule(Status.STAGE3_PANEL, _COMPLAINANT),
@@ -127,6 +131,7 @@ def _complaint_rules(stage3: bool) -> dict[tuple[Status, Action], Rule]:
         }
         for status in _STAGE3_OPEN:
             rules[(status, Action.WITHDRAW)] = Rule(Status.WITHDRAWN, _COMPLAINANT)
+            rules[(status, Action.ROUTE)] = Rule(Status.ROUTED, _OFFICER)
     return rules
 
 

@@ -222,6 +222,27 @@ class DemoBuilder:
         self.store.create(NewCase(case=new.case, event=new.event))  # the demo sends no email
         self.ids[number] = new.case_id
 
+    def hear_the_child(self, case: _Case, on: date) -> None:
+        """What the council records before accepting a complaint about a child (when the step runs): the
+        offer of an advocate to a child who complains, the child's own views of a complaint someone else
+        makes for them."""
+        case.steps.append((on, lambda: self._hear(case.number, on)))
+
+    def _hear(self, number: int, on: date) -> None:
+        stored = self.store.load(self.ids[number])
+        assert stored is not None
+        if stored.by_a_child and not stored.advocacy.offered:
+            self._act(number, {"action": "offer-advocacy", "offered_on": on.isoformat(), "how": "letter"})
+        if stored.made_for_a_child:
+            views = {
+                "action": "record-child-views",
+                "wishes": "agrees",
+                "how": "through-social-worker",
+                "ascertained_on": on.isoformat(),
+                "summary": "The child agrees with the complaint made for them.",
+            }
+            self._act(number, views)
+
     def new_case(self) -> _Case:
         case = _Case(number=len(self.cases) + 1)
         self.cases.append(case)
@@ -326,6 +347,7 @@ class DemoBuilder:
                 case, triage, {"action": "decline", "reason": "Not about the council's services to a child"}
             )
             return case, None
+        self.hear_the_child(case, triage)
         self.step(
             case,
             triage,

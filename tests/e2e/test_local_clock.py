@@ -11,7 +11,7 @@ import json
 import signal
 from typing import Any
 
-from tests.conftest import complaint
+from tests.conftest import CHILD_AGREES, complaint
 from tests.e2e.test_local_service import _free_port, local_service, stop
 
 MANAGER = "service-manager@staff.heard.example"
@@ -56,6 +56,7 @@ def test_an_unanswered_complaint_is_chased_as_the_local_clock_moves() -> None:
         reference = receipt["reference"]
         token = call(port, "POST", "/_local/token", {"username": "complaints-officer"})[1]["id_token"]
         for action in (
+            CHILD_AGREES,
             {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need: s.26(3)."},
             {"action": "allocate", "manager": "service-manager", "service_area": "social-work"},
         ):

@@ -16,7 +16,7 @@ import pytest
 from infra.local.service import LocalService
 from shared import config, wiring
 from shared.domain.clock import SystemClock
-from tests.conftest import complaint, start_service
+from tests.conftest import CHILD_AGREES, complaint, start_service
 
 CASES = 24
 
@@ -56,6 +56,7 @@ def test_concurrent_officers_each_get_an_answer_about_their_own_case(service: Lo
         reference = receipt["reference"]
         answers = []
         for action in (
+            CHILD_AGREES,
             {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need: s.26(3)."},
             {"action": "allocate", "manager": "service-manager", "service_area": "social-work"},
         ):
@@ -70,4 +71,4 @@ def test_concurrent_officers_each_get_an_answer_about_their_own_case(service: Lo
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(triage, range(CASES)))
-    assert results == [[("accept", 200), ("allocate", 200)]] * CASES
+    assert results == [[("record-child-views", 200), ("accept", 200), ("allocate", 200)]] * CASES

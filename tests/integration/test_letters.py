@@ -76,7 +76,13 @@ class Letters:
 
 def registered(**overrides: Any) -> NewCase:
     body = complaint(
-        **{"role": "child-looked-after", "on_behalf_of": "myself", "name": "Jo Bloggs", **overrides}
+        **{
+            "role": "child-looked-after",
+            "on_behalf_of": "myself",
+            "name": "Jo Bloggs",
+            "advocacy_offered": True,  # the form offers every child an advocate (s.26A)
+            **overrides,
+        }
     )
     request = RepresentationRequest.model_validate(body, context={"today": START.date()})
     return register(request, case_id="c1", reference="CSC-2026-00001", received_at=START, policy=POLICY)

@@ -47,8 +47,11 @@ def call(
 
 
 def submit(service: LocalService, **overrides: Any) -> str:
+    """A parent's own complaint about their child's care (s.26(3)(c)), unless the test says otherwise: no
+    separate child's view to record before it is accepted."""
+    body = complaint(**{"on_behalf_of": "myself", **overrides})
     status, _, payload = service.gateway.dispatch(
-        "POST", "/representations", {"Content-Type": "application/json"}, as_json(complaint(**overrides))
+        "POST", "/representations", {"Content-Type": "application/json"}, as_json(body)
     )
     assert status == 201, payload
     reference: str = json.loads(payload)["reference"]

@@ -25,7 +25,7 @@ from infra.catalog import API_FUNCTIONS
 from infra.local.service import LocalService
 from shared import config, wiring
 from shared.domain.clock import SystemClock
-from tests.conftest import as_json, complaint, start_service
+from tests.conftest import CHILD_AGREES, as_json, complaint, start_service
 
 OWN_AREA, OTHER_AREA = "social-work", "residential-care"  # the policy's first two: the two managers'
 TODAY = "2026-11-26"  # the fixed clock: Thursday 26 November 2026, 10:00 UTC
@@ -281,6 +281,7 @@ def at_stage2(api: Api, name: str, area: str, investigator: str) -> str:
     manager = "service-manager" if area == OWN_AREA else "service-manager-2"
     officer = "complaints-officer"
     accept = {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need: s.26(3)."}
+    api.act(reference, officer, CHILD_AGREES)
     api.act(reference, officer, accept)
     api.act(reference, officer, {"action": "allocate", "manager": manager, "service_area": area})
     finding = {"point": "Calls not returned", "outcome": "upheld"}

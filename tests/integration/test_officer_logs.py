@@ -17,7 +17,7 @@ import pytest
 
 from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from tests.conftest import start_service
+from tests.conftest import CHILD_AGREES, start_service
 
 TODAY = "2026-11-26"  # the clock fixture: Thursday 26 November 2026
 
@@ -186,6 +186,7 @@ def lifecycle(api: Api) -> str:
         officer,
         {"action": "record-advocacy", "accepted": True, "provider": "Brightlantern Advocacy"},
     )
+    api.act(reference, officer, CHILD_AGREES)
     api.act(
         reference, officer, {"action": "accept", "procedure": "statutory", "reason": "A parent: s.26(3)."}
     )

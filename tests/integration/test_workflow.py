@@ -22,7 +22,7 @@ from infra.local.service import LocalService
 from shared import cli, config, names, wiring
 from shared.domain.clock import SystemClock
 from shared.domain.vocabulary import DEFAULT_SERVICE_AREAS
-from tests.conftest import as_json, complaint
+from tests.conftest import CHILD_AGREES, as_json, complaint
 from tests.integration.test_officer_authorization import ATTESTATION, Api, person
 
 # Monday 1 March 2027, 10:00 in London (GMT).
@@ -86,6 +86,7 @@ def register(api: Api, **overrides: Any) -> str:
 def accepted(api: Api, area: str, procedure: str = "statutory", **overrides: Any) -> str:
     reference = register(api, **overrides)
     reason = "A parent of a child in need: s.26(3)."
+    api.act(reference, OFFICER, CHILD_AGREES)
     api.act(reference, OFFICER, {"action": "accept", "procedure": procedure, "reason": reason})
     api.act(reference, OFFICER, {"action": "allocate", "manager": MANAGER, "service_area": area})
     return reference
@@ -134,9 +135,9 @@ def test_answered_on_time_reminders_before_the_due_date_only_and_the_window_then
     # Stage 1 on time, up to the start of the stage 2 request window: the acknowledgement's execution
     # and stage 1's, counted from the execution history (issue 9: at most 30 state transitions).
     runs = history(service, reference)
-    # Named by the case version that set each: 1 registered, 2 accepted (stage 1 set), 3 allocated,
-    # 4 and 5 the reminders recorded, 6 answered (the window set).
-    assert [name for name, _ in runs] == ["acknowledgement-r0", "stage1-r2", "stage2-request-r6"]
+    # Named by the case version that set each: 1 registered, 2 the child's views recorded, 3 accepted
+    # (stage 1 set), 4 allocated, 5 and 6 the reminders recorded, 7 answered (the window set).
+    assert [name for name, _ in runs] == ["acknowledgement-r0", "stage1-r3", "stage2-request-r7"]
     assert sum(len(entered) for _, entered in runs[:2]) <= 30
     # Answered: nothing more for stage 1. The window to ask for stage 2 (20 working days from Friday
     # 12 March, without Good Friday and Easter Monday: Tuesday 13 April) closes the case at 09:00 on
@@ -200,6 +201,7 @@ def test_an_unacknowledged_complaint_reminds_and_then_chases_the_team(
     service.advance_to(at("2027-03-05T09:00:00"))
     assert alerts(reference) == [(TEAM_MAILBOX, "Reminder"), (TEAM_MAILBOX, "Overdue")]
     reason = "A parent of a child in need: s.26(3)."
+    api.act(reference, OFFICER, CHILD_AGREES)
     api.act(reference, OFFICER, {"action": "accept", "procedure": "statutory", "reason": reason})
     service.advance_to(at("2027-03-12T09:00:00"))  # no escalation of the acknowledgement once accepted
     assert [a for a in alerts(reference) if a[1] != "Reminder"] == [(TEAM_MAILBOX, "Overdue")]
@@ -243,7 +245,7 @@ def test_a_pause_for_an_advocate_stops_the_reminders_and_resuming_moves_the_due_
     local: tuple[LocalService, Api],
 ) -> None:
     service, api = local
-    reference = accepted(api, area(service))
+    reference = accepted(api, area(service), advocacy="wants-one")  # asked for on the form (s.26A)
     service.advance_to(at("2027-03-03T12:00:00"))
     api.act(
         reference, OFFICER, {"action": "pause-stage1", "reason": "The child asked for an advocate first."}

@@ -25,7 +25,9 @@ COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
 
 
 def new_case(**overrides: Any) -> Case:
-    body = complaint(**{"role": "child-looked-after", "on_behalf_of": "myself", **overrides})
+    # The form offers every child an advocate (s.26A), so a child's complaint can be accepted at once.
+    defaults = {"role": "child-looked-after", "on_behalf_of": "myself", "advocacy_offered": True}
+    body = complaint(**{**defaults, **overrides})
     request = RepresentationRequest.model_validate(body, context={"today": RECEIVED.date()})
     new = register(request, case_id="c1", reference="CSC-2026-00001", received_at=RECEIVED, policy=POLICY)
     return Case.model_validate(new.case)
@@ -39,6 +41,15 @@ def act(
 
 
 ACCEPT = {"action": "accept", "procedure": "statutory", "reason": "A looked-after child: s.26(3)(a)."}
+#: The child's own wishes and views, found out by the officer before a complaint someone else made for
+#: them is accepted (Getting the Best from Complaints: the council checks the child agrees).
+CHILD_AGREES = {
+    "action": "record-child-views",
+    "wishes": "agrees",
+    "how": "met-the-child",
+    "ascertained_on": "2026-11-26",
+    "summary": "Wants the visits to start again.",
+}
 
 
 def test_a_registered_representation_is_a_typed_case() -> None:

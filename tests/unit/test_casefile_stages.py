@@ -16,7 +16,7 @@ from shared.domain.casefile import Case, Decision, apply
 from shared.domain.errors import IllegalTransition
 from shared.domain.people import Person
 from shared.domain.stages import Actor, Status
-from tests.unit.test_casefile import ACCEPT, COMMAND, POLICY, RECEIVED, new_case, respond
+from tests.unit.test_casefile import ACCEPT, CHILD_AGREES, COMMAND, POLICY, RECEIVED, new_case, respond
 from tests.unit.test_casefile import act as act_
 
 
@@ -503,6 +503,10 @@ def test_acceptance_and_extension_owe_the_complainant_a_letter_with_dates_and_no
         "procedure": "statutory",
         "stage": "stage1",
         "due": date(2026, 12, 10),  # 10 working days after Thu 26 Nov 2026
+        # A child is told how to reach an advocate (s.26A): no advocate is recorded for this one.
+        "has_advocate": False,
+        "advocacy_service": POLICY.advocacy_service_name,
+        "advocacy_contact": POLICY.advocacy_service_contact,
     }
     extended = decide(
         accepted.case,
@@ -520,7 +524,7 @@ def test_acceptance_and_extension_owe_the_complainant_a_letter_with_dates_and_no
 
 
 def test_the_stage1_outcome_gives_the_right_to_stage2_and_the_date_to_ask_by() -> None:
-    accepted = act_(new_case(role="parent", on_behalf_of="a-child"), ACCEPT)
+    accepted = act_(act_(new_case(role="parent", on_behalf_of="a-child"), CHILD_AGREES), ACCEPT)
     body = {
         "action": "respond-stage1",
         "sent_on": "2026-12-09",

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shared.domain.casefile import Case, apply
 from shared.domain.errors import IllegalTransition
 from shared.domain.stages import Actor, Status
-from tests.unit.test_casefile import ACCEPT, COMMAND, POLICY, RECEIVED, act, new_case
+from tests.unit.test_casefile import ACCEPT, CHILD_AGREES, COMMAND, POLICY, RECEIVED, act, new_case
 
 CORPORATE = {"action": "accept", "procedure": "corporate", "reason": "Not a statutory role: corporate."}
 
@@ -23,7 +23,7 @@ CORPORATE = {"action": "accept", "procedure": "corporate", "reason": "Not a stat
 def friend() -> Case:
     """A neighbour complaining about a child's care: statutory only if the council finds sufficient
     interest (s.26(3)(e))."""
-    return new_case(role="other-person-with-sufficient-interest", on_behalf_of="a-child")
+    return act(new_case(role="other-person-with-sufficient-interest", on_behalf_of="a-child"), CHILD_AGREES)
 
 
 def test_a_sufficient_interest_case_is_accepted_as_statutory_only_after_a_recorded_decision() -> None:
@@ -183,7 +183,7 @@ def test_resuming_over_christmas_skips_the_holidays() -> None:
 
 
 def test_stage1_pauses_while_an_advocate_is_appointed_and_an_extension_keeps_the_paused_days() -> None:
-    accepted = act(new_case(advocacy_offered=True), ACCEPT)  # the form offered one
+    accepted = act(new_case(advocacy="wants-one"), ACCEPT)  # the form offered one, and the child asked
     with pytest.raises(IllegalTransition, match="may only be done by: complaints-officer"):
         act(
             accepted,
@@ -243,7 +243,7 @@ def test_advocacy_is_offered_then_answered_then_changed() -> None:
 
 def test_advocacy_cannot_be_answered_before_it_is_offered() -> None:
     body: dict[str, Any] = complaint_about_adult()
-    case = new_case(**body)
+    case = new_case(**body, advocacy_offered=False)
     assert not case.advocacy.offered
     with pytest.raises(IllegalTransition, match="no advocate has been offered yet"):
         act(case, {"action": "record-advocacy", "accepted": False})

@@ -19,7 +19,7 @@ from shared.domain.notices import Purpose
 from shared.domain.stages import Actor
 from shared.emails import ADVOCATE_COPY_PREFIX, TEMPLATES, RenderedEmail, render
 from shared.letters import letters_of, notifications_for
-from tests.unit.test_casefile import ACCEPT, COMMAND, POLICY, RECEIVED, new_case, respond
+from tests.unit.test_casefile import ACCEPT, POLICY, RECEIVED, new_case, respond
 from tests.unit.test_casefile_stages import (
     ADJUDICATION,
     PEOPLE,
@@ -41,6 +41,13 @@ LETTERS = (
     "stage3_started",
     "stage3_outcome",
     "case_closed",
+    "case_declined",
+    "case_routed",
+    "procedure_changed",
+    "oral_summary",
+    "stage_overdue",
+    "stage_delayed",
+    "panel_delayed",
 )
 REFERENCE = "CSC-2026-00001"
 COMMON = {"reference": REFERENCE, "council": "Example City Council", "procedure": "statutory"}
@@ -65,7 +72,8 @@ def subjects(template: str) -> tuple[str, str]:
 
 def decided(case: Case, body: dict[str, Any], actor: Actor, on: date) -> Decision:
     now = datetime.combine(on, RECEIVED.timetz())
-    return apply(case, COMMAND.validate_python(body), actor, f"user-{actor}", now, POLICY, people=PEOPLE)
+    command = CATALOGUE[body["action"]].model_validate(body)  # the system's own actions too
+    return apply(case, command, actor, f"user-{actor}", now, POLICY, people=PEOPLE)
 
 
 def with_advocate(case: Case, **advocacy: Any) -> Case:
@@ -97,6 +105,9 @@ def test_an_accepted_case_owes_the_child_a_child_friendly_email_under_a_determin
             "procedure": "statutory",
             "stage": "stage1",
             "due": "2026-12-10",  # 10 working days after Thu 26 Nov 2026
+            "has_advocate": False,  # and so told how to reach one (s.26A)
+            "advocacy_service": POLICY.advocacy_service_name,
+            "advocacy_contact": POLICY.advocacy_service_contact,
             "name": "Sam",
             "advocate_copy": False,
         },
@@ -212,7 +223,14 @@ def rendered(letter: OwedNotification, child: bool | None = None, copy: bool = F
 
 
 SAMPLES: dict[str, OwedNotification] = {
-    "case_accepted": owed(Purpose.CASE_ACCEPTED, stage="stage1", due=date(2026, 12, 10)),
+    "case_accepted": owed(
+        Purpose.CASE_ACCEPTED,
+        stage="stage1",
+        due=date(2026, 12, 10),
+        has_advocate=False,
+        advocacy_service="Example Advocacy Service",
+        advocacy_contact="0800 000 0000",
+    ),
     "deadline_extended": owed(
         Purpose.DEADLINE_EXTENDED,
         stage="stage1",
@@ -255,6 +273,41 @@ SAMPLES: dict[str, OwedNotification] = {
         window_due=date(2027, 4, 13),
         closed_on=date(2027, 4, 14),
     ),
+    "case_declined": owed(
+        Purpose.CASE_DECLINED,
+        reason="The complaint was made more than a year late.",
+        declined_on=date(2026, 12, 2),
+    ),
+    "case_routed": owed(
+        Purpose.CASE_ROUTED,
+        matter="child-protection-conference-decision",
+        destination="the child protection conference complaints procedure",
+        reason="It is about the conference's decision.",
+        routed_on=date(2026, 12, 3),
+    ),
+    "procedure_changed": owed(
+        Purpose.PROCEDURE_CHANGED,
+        new_procedure="statutory",
+        stage="stage1",
+        dues={"stage1": date(2026, 12, 10)},
+    ),
+    "oral_summary": owed(
+        Purpose.ORAL_SUMMARY, summary="Nobody visited in October.", sent_on=date(2026, 11, 27)
+    ),
+    "stage_overdue": owed(Purpose.STAGE_OVERDUE, stage="stage1", due=date(2026, 12, 10)),
+    "stage_delayed": owed(
+        Purpose.STAGE_DELAYED,
+        stage="stage2",
+        due=date(2027, 2, 9),
+        expected_on=date(2027, 2, 23),
+        reason="A witness is away until February.",
+    ),
+    "panel_delayed": owed(
+        Purpose.PANEL_DELAYED,
+        due=date(2027, 3, 17),
+        meeting_on=date(2027, 3, 24),
+        reason="A panel member fell ill.",
+    ),
 }
 #: The dates each sample must show, in words.
 DATES = {
@@ -268,6 +321,13 @@ DATES = {
     "stage3_started": ["Wednesday 17 March 2027"],
     "stage3_outcome": ["Thursday 1 April 2027"],
     "case_closed": ["Tuesday 13 April 2027"],
+    "case_declined": [],
+    "case_routed": [],
+    "procedure_changed": ["Thursday 10 December 2026"],
+    "oral_summary": [],
+    "stage_overdue": ["Thursday 10 December 2026"],
+    "stage_delayed": ["Tuesday 9 February 2027", "Tuesday 23 February 2027"],
+    "panel_delayed": ["Wednesday 17 March 2027", "Wednesday 24 March 2027"],
 }
 
 
@@ -433,7 +493,7 @@ def test_subjects_carry_the_reference_and_nothing_from_the_case() -> None:
 
 
 def every_letter_apply_owes() -> list[OwedNotification]:
-    """Each of the ten letters, as real :func:`apply` owes it (the cases of test_casefile_stages)."""
+    """Each letter, as real :func:`apply` owes it (the cases of test_casefile_stages)."""
     letters: list[OwedNotification] = []
 
     def step(case: Case, body: dict[str, Any], actor: Actor, day: str) -> Case:
@@ -482,6 +542,29 @@ def every_letter_apply_owes() -> list[OwedNotification]:
         "ombudsman_details_given": True,
     }
     step(case, response, senior, "2027-04-01")
+    decline = {"action": "decline", "reason": "The complaint was made more than a year late."}
+    step(new_case(), decline, officer, "2026-11-26")
+    route = {"action": "route", "matter": "safeguarding-concern", "reason": "A child may be at risk now."}
+    step(accepted, route, officer, "2026-11-27")
+    change = {
+        "action": "change-procedure",
+        "procedure": "corporate",
+        "reason": "Not about a statutory function.",
+    }
+    step(accepted, change, officer, "2026-11-27")
+    summary = {"action": "send-summary", "summary": "Nobody visited in October.", "sent_on": "2026-11-26"}
+    step(new_case().model_copy(update={"channel": "phone"}), summary, officer, "2026-11-26")
+    overdue = [{"alarm": "overdue", "escalation": 0, "to": ["manager", "team"]}]
+    alerts = {"action": "deadline-alert", "timer": "stage1", "due": "2026-12-10", "alerts": overdue}
+    step(accepted, alerts, Actor.SYSTEM, "2026-12-11")
+    delay = {
+        "action": "explain-delay",
+        "reason": "A witness is away until December.",
+        "expected_on": "2026-12-18",
+    }
+    step(accepted, delay, officer, "2026-12-08")
+    late = {**panel, "meeting_on": "2027-03-24", "late_reason": "A panel member fell ill in March."}
+    step(panel_requested(), late, officer, "2027-02-10")
     return letters
 
 

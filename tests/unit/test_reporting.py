@@ -33,7 +33,7 @@ def answer(case: Case, on: date) -> Case:
 def test_stage_dates_are_kept_after_the_answer_with_pauses_and_the_extension() -> None:
     # Received Thu 26 Nov 2026: due Thu 10 Dec; stopped Mon 30 Nov to Mon 7 Dec (5 working days): due
     # Thu 17 Dec; extended by 10 working days over Christmas: Tue 5 Jan 2027.
-    accepted = act(new_case(), ACCEPT)
+    accepted = act(new_case(advocacy="wants-one"), ACCEPT)  # the child asked for an advocate
     paused_first = act(
         act(act(accepted, PAUSE, on=date(2026, 11, 30)), RESUME, on=date(2026, 12, 7)),
         EXTEND,
@@ -64,7 +64,7 @@ def test_timeliness_counts_working_days_and_both_timescales() -> None:
 
 
 def received_on(day: date) -> Case:
-    body = complaint(role="child-looked-after", on_behalf_of="myself")
+    body = complaint(role="child-looked-after", on_behalf_of="myself", advocacy_offered=True)
     request = RepresentationRequest.model_validate(body)
     received_at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     new = register(request, case_id="c2", reference="CSC-2026-00002", received_at=received_at, policy=POLICY)

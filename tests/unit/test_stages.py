@@ -110,6 +110,13 @@ LEGAL: list[Step] = [
     Step(STAT, S.STAGE3_PANEL, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
     Step(STAT, S.STAGE3_REPORT, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
     Step(STAT, S.STAGE3_RESPONSE, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
+    # --- An excluded matter found while a stage runs is routed too, with the reason (statutory-rules:
+    # "Record the reason and where it was routed"; issue 16: "Routing remains possible after acceptance").
+    *both(S.STAGE1, A.ROUTE, S.ROUTED, OFFICER),
+    *both(S.STAGE2, A.ROUTE, S.ROUTED, OFFICER),
+    Step(STAT, S.STAGE3_PANEL, A.ROUTE, S.ROUTED, OFFICER),
+    Step(STAT, S.STAGE3_REPORT, A.ROUTE, S.ROUTED, OFFICER),
+    Step(STAT, S.STAGE3_RESPONSE, A.ROUTE, S.ROUTED, OFFICER),
     # --- Feedback: comments and compliments are recorded and shared, not investigated (Report 3.4) -----
     Step(FEED, S.RECEIVED, A.RECORD, S.CLOSED, RECORDERS),
     Step(FEED, S.RECEIVED, A.WITHDRAW, S.WITHDRAWN, COMPLAINANT),
@@ -120,7 +127,7 @@ EXPECTED = {(step.track, step.status, step.action): step for step in LEGAL}
 
 
 def test_the_table_has_no_duplicate_rows() -> None:
-    assert len(EXPECTED) == len(LEGAL) == 45
+    assert len(EXPECTED) == len(LEGAL) == 52
 
 
 @pytest.mark.parametrize("step", LEGAL, ids=lambda s: f"{s.track}:{s.status}:{s.action}")
@@ -286,7 +293,7 @@ def test_a_refusal_says_what_is_possible_instead() -> None:
     with pytest.raises(IllegalTransition) as refused:
         next_status(STAT, S.STAGE1, A.REQUEST_STAGE3, P.PUBLIC)
     possible = refused.value.reason.split("(possible: ", 1)[1].rstrip(")").split(", ")
-    assert sorted(possible) == ["request-stage2", "respond-stage1", "withdraw"]
+    assert sorted(possible) == ["request-stage2", "respond-stage1", "route", "withdraw"]
 
 
 # --- Whole paths, as a complainant lives them --------------------------------------------------------

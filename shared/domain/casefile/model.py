@@ -104,6 +104,7 @@ class Deadline(Frozen):
     due: date
     extended: StrictBool = False
     reason: str | None = None  # why it was extended
+    extended_by: int = 0  # the working days it was extended by (0 with ``extended``: to its maximum)
     paused_on: date | None = None
     # Set by apply() whenever the deadline is set or moved: the case version that did it (the stage
     # workflow names its timer after it) and the working days from start to due by the calendar of the
@@ -187,6 +188,7 @@ class Panel(Frozen):
     chair: PersonId
     meeting_on: date
     convened_on: date
+    late_reason: str | None = None  # why it meets after the 30 working days of reg 19(2)
 
 
 class PanelMeeting(Frozen):
@@ -222,6 +224,39 @@ class StageResponse(Frozen):
     sent_on: date
     resolutions: tuple[str, ...] = ()
     remedies_pence: int = 0
+    by: str | None = None  # the staff user who recorded it (the stage 1 responder may not investigate)
+
+
+class ChildWishes(StrEnum):
+    AGREES = "agrees"
+    DOES_NOT_AGREE = "does-not-agree"
+    UNABLE_TO_SAY = "unable-to-say"  # too young, or unable to give a view
+
+
+class ChildViews(Frozen):
+    """The child's own wishes and views about a complaint made for them, as an officer found them out."""
+
+    wishes: ChildWishes
+    how: Literal["met-the-child", "phone", "through-advocate", "through-social-worker", "in-writing"]
+    ascertained_on: date
+    summary: str
+
+
+class OralSummary(Frozen):
+    """The written summary of a complaint made by phone or in person, sent to the complainant to agree."""
+
+    summary: str
+    sent_on: date
+    agreed_on: date | None = None
+
+
+class DelayExplained(Frozen):
+    """Why a stage is late and when to expect its answer, as told to the complainant."""
+
+    stage: Step
+    reason: str
+    expected_on: date
+    told_on: date
 
 
 class OmbudsmanOutcome(StrEnum):
@@ -321,6 +356,10 @@ class Case(_Stored):
     action_plan: tuple[ActionItem, ...] = ()
     compliment_about: tuple[str, ...] = ()
     compliment_shared: ComplimentShared | None = None
+    child_views: ChildViews | None = None
+    as_own_complaint: StrictBool = False  # a child disagreed: accepted as the complainant's own complaint
+    oral_summary: OralSummary | None = None
+    delays: tuple[DelayExplained, ...] = ()
 
     @property
     def track(self) -> Track:
@@ -331,6 +370,14 @@ class Case(_Stored):
         """The decided or suggested procedure (a comment or compliment, which has none, is tracked as
         feedback whatever this says)."""
         return self.procedure or self.suggested_procedure or Procedure.CORPORATE
+
+    @property
+    def made_for_a_child(self) -> bool:
+        """Made for a child by someone else (an adult or an advocate), not by the child."""
+        complainant = self.complainant
+        return not self.by_a_child and (
+            complainant.role == "advocate" or complainant.on_behalf_of == "a-child"
+        )
 
     @property
     def investigator_user(self) -> str | None:

@@ -10,7 +10,16 @@ from pydantic import Field, StrictBool, field_validator
 from shared.domain.casefile import checks
 from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
-from shared.domain.casefile.model import Case, Label, OfferChannel, Part, Reason
+from shared.domain.casefile.model import (
+    Case,
+    ChildViews,
+    ChildWishes,
+    Label,
+    OfferChannel,
+    Part,
+    Reason,
+    Text,
+)
 from shared.domain.representation import single_mailbox
 from shared.domain.stages import Actor
 
@@ -89,3 +98,35 @@ class ChangeAdvocacy(CaseCommand):
             "advocate_email": self.advocate_email,
         }
         return Changes(fields={"advocacy": acting.case.advocacy.model_copy(update=changed)})
+
+
+def _made_for_a_child(case: Case, actor: Actor, by: str | None) -> None:
+    if not case.made_for_a_child:
+        checks.refuse(
+            "the complaint is not made for a child by someone else: there are no separate views to record"
+        )
+
+
+class RecordChildViews(CaseCommand):
+    """The child's own wishes and views about a complaint made for them by an adult or an advocate, as the
+    officer found them out (Getting the Best from Complaints: the child's view is put first)."""
+
+    spec = ActionSpec(
+        "Record the child's wishes and views",
+        held_ok=True,
+        checks=(_made_for_a_child,),
+        export=frozenset({Part.CHILD, Part.ACCOUNT}),
+    )
+    action: Literal["record-child-views"]
+    wishes: ChildWishes
+    how: Literal["met-the-child", "phone", "through-advocate", "through-social-worker", "in-writing"]
+    ascertained_on: date | None = None  # None: today
+    summary: Text
+
+    def decide(self, acting: Acting) -> Changes:
+        case = acting.case
+        day = self.ascertained_on or acting.today
+        checks.not_future(day, "finding out the child's views", acting.today)
+        checks.not_before(day, case.received_date, "finding out the child's views", "the receipt")
+        views = ChildViews(wishes=self.wishes, how=self.how, ascertained_on=day, summary=self.summary)
+        return Changes(fields={"child_views": views})

@@ -32,11 +32,17 @@ class RespondStage1(CaseCommand):
 
     def decide(self, acting: Acting) -> Changes:
         checks.not_future(self.sent_on, "the response", acting.today)
+        checks.not_before(
+            self.sent_on, acting.case.received_date, "the stage 1 response", "the complaint's receipt"
+        )
         checks.known(self.resolutions, acting.policy.resolutions, "resolutions")
         status = acting.transition(Action.RESPOND_STAGE1)
         window = acting.deadline(Step.STAGE2_REQUEST, self.sent_on)
         reply = StageResponse(
-            sent_on=self.sent_on, resolutions=self.resolutions, remedies_pence=self.remedies_pence
+            sent_on=self.sent_on,
+            resolutions=self.resolutions,
+            remedies_pence=self.remedies_pence,
+            by=acting.by,
         )
         out = Changes(fields=responded(acting.case, "stage1", status, self.findings, reply))
         out.deadlines = {Step.STAGE1.value: None, Step.STAGE2_REQUEST.value: window}

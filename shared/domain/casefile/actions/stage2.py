@@ -25,6 +25,7 @@ from shared.domain.casefile.model import (
     Reason,
     StageResponse,
 )
+from shared.domain.errors import NotPermitted
 from shared.domain.notices import Purpose
 from shared.domain.people import PersonId, independent_person_refusal, investigator_refusal
 from shared.domain.policy import Step
@@ -68,6 +69,10 @@ class RequestStage2(CaseCommand):
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
         checks.not_future(self.requested_on, "the request", acting.today)
+        answered = case.responses.get("stage1")
+        if answered is not None:
+            checks.not_before(self.requested_on, answered.sent_on, "the request", "the stage 1 response")
+        checks.not_before(self.requested_on, case.received_date, "the request", "the complaint's receipt")
         self._route(acting)
         status = acting.transition(Action.REQUEST_STAGE2)
         stage2 = acting.deadline(Step.STAGE2, self.requested_on)
@@ -123,8 +128,21 @@ class AppointInvestigator(CaseCommand):
         case = acting.case
         person = checks.person(acting.people, self.person_id)
         why = investigator_refusal(person, case.service_area, case.about_staff, case.allocated_manager)
+        stage1 = case.responses.get("stage1")
+        if (
+            why is None
+            and stage1 is not None
+            and person.staff_user is not None
+            and person.staff_user == stage1.by
+        ):
+            why = f"{person.name} recorded the stage 1 response"
         if why is not None:
             checks.refuse(f"{why}: the investigating officer must be independent of it")
+        ip = case.stage2.independent_person
+        if ip is not None and ip.person.person_id == person.person_id:
+            checks.refuse(
+                f"{person.name} is this stage 2's independent person: one person cannot be both (reg 17)"
+            )
         checks.attested(self.attestation, person, acting.today)
         appointed = Appointment(person=person, attestation=self.attestation, appointed_on=acting.today)
         return Changes(fields={"stage2": case.stage2.model_copy(update={"investigator": appointed})})
@@ -147,6 +165,11 @@ class AppointIndependentPerson(CaseCommand):
         not_independent = independent_person_refusal(person)
         if not_independent is not None:
             checks.refuse(f"{not_independent}: an independent person may be neither (reg 2)")
+        investigator = case.stage2.investigator
+        if investigator is not None and investigator.person.person_id == person.person_id:
+            checks.refuse(
+                f"{person.name} investigates this stage 2: one person cannot also be its independent person"
+            )
         checks.attested(self.attestation, person, acting.today)
         appointed = Appointment(person=person, attestation=self.attestation, appointed_on=acting.today)
         return Changes(fields={"stage2": case.stage2.model_copy(update={"independent_person": appointed})})
@@ -188,6 +211,12 @@ class RecordInvestigationReport(CaseCommand):
         return Changes(fields={"stage2": case.stage2.model_copy(update={"report": report})})
 
 
+def _not_their_own_report(case: Case, actor: Actor, by: str | None) -> None:
+    """The adjudication is a senior manager's response to the investigation, never its investigator's."""
+    if by is not None and by == case.investigator_user:
+        raise NotPermitted("you investigated this complaint: someone else adjudicates on your report")
+
+
 def _adjudication_ready(case: Case, actor: Actor, by: str | None) -> None:
     if case.track is not Track.STATUTORY:
         return
@@ -211,7 +240,7 @@ class RespondStage2(CaseCommand):
         "Send the stage 2 adjudication",
         moves=Action.RESPOND_STAGE2,
         complaints_only=False,
-        checks=(_adjudication_ready,),
+        checks=(_not_their_own_report, _adjudication_ready),
         letters=(Purpose.STAGE2_OUTCOME,),
     )
     action: Literal["respond-stage2"]
@@ -223,6 +252,9 @@ class RespondStage2(CaseCommand):
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
         checks.not_future(self.sent_on, "the response", acting.today)
+        stage2 = case.deadlines.get(Step.STAGE2.value)
+        if stage2 is not None:
+            checks.not_before(self.sent_on, stage2.start, "the adjudication", "the stage 2 request")
         checks.known(self.resolutions, acting.policy.resolutions, "resolutions")
         if case.stage2.report is not None:
             checks.not_before(
@@ -230,7 +262,10 @@ class RespondStage2(CaseCommand):
             )
         status = acting.transition(Action.RESPOND_STAGE2)
         reply = StageResponse(
-            sent_on=self.sent_on, resolutions=self.resolutions, remedies_pence=self.remedies_pence
+            sent_on=self.sent_on,
+            resolutions=self.resolutions,
+            remedies_pence=self.remedies_pence,
+            by=acting.by,
         )
         out = Changes(fields=responded(case, "stage2", status, self.findings, reply))
         out.deadlines = {Step.STAGE2.value: None}

@@ -57,6 +57,9 @@ class RequestStage3(CaseCommand):
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
         checks.not_future(self.requested_on, "the request", acting.today)
+        answered = case.responses.get("stage2")
+        if answered is not None:
+            checks.not_before(self.requested_on, answered.sent_on, "the request", "the stage 2 adjudication")
         window = case.deadlines.get(Step.STAGE3_REQUEST.value) or case.paused_deadlines.get(
             Step.STAGE3_REQUEST.value
         )
@@ -80,11 +83,17 @@ class Attested(Frozen):
 class ConvenePanel(CaseCommand):
     """Three independent people, one of whom chairs, and the date they meet (reg 19)."""
 
-    spec = ActionSpec("Convene the review panel", statuses=(Status.STAGE3_PANEL,), export=THIRD)
+    spec = ActionSpec(
+        "Convene the review panel",
+        statuses=(Status.STAGE3_PANEL,),
+        letters=(Purpose.PANEL_DELAYED,),
+        export=THIRD,
+    )
     action: Literal["convene-panel"]
     members: tuple[Attested, ...]
     chair: PersonId
     meeting_on: date
+    late_reason: Reason | None = None  # needed when it meets after the 30 working days of reg 19
 
     def people_named(self) -> tuple[str, ...]:
         return tuple(m.person_id for m in self.members)
@@ -97,17 +106,41 @@ class ConvenePanel(CaseCommand):
         if self.chair not in ids:
             checks.refuse("the chair must be one of the panel's three members")
         checks.not_before(self.meeting_on, today, "the panel meeting", "today")
-        ip = case.stage2.independent_person
+        ip, investigator = case.stage2.independent_person, case.stage2.investigator
         seats = []
         for member in self.members:
             person = checks.person(acting.people, member.person_id)
             cannot_sit = panel_member_refusal(person, ip.person.person_id if ip else None)
+            if investigator is not None and investigator.person.person_id == person.person_id:
+                cannot_sit = (
+                    f"{person.name} was the stage 2 investigating officer and may not sit on the panel"
+                )
             if cannot_sit is not None:
                 checks.refuse(f"{cannot_sit} (reg 19)")
             checks.attested(member.attestation, person, today)
             seats.append(Appointment(person=person, attestation=member.attestation, appointed_on=today))
-        panel = Panel(members=tuple(seats), chair=self.chair, meeting_on=self.meeting_on, convened_on=today)
-        return Changes(fields={"stage3": case.stage3.model_copy(update={"panel": panel})})
+        within = case.deadlines.get(Step.STAGE3_PANEL.value)
+        late = within is not None and self.meeting_on > within.due
+        if within is not None and late and self.late_reason is None:
+            checks.refuse(
+                f"the panel meets after {within.due}, 30 working days from the request (reg 19): "
+                "convening it late needs the reason (late_reason), which the complainant is told"
+            )
+        panel = Panel(
+            members=tuple(seats),
+            chair=self.chair,
+            meeting_on=self.meeting_on,
+            convened_on=today,
+            late_reason=self.late_reason if late else None,
+        )
+        out = Changes(fields={"stage3": case.stage3.model_copy(update={"panel": panel})})
+        if within is not None and late:
+            out.letters[Purpose.PANEL_DELAYED] = {
+                "due": within.due,
+                "meeting_on": self.meeting_on,
+                "reason": self.late_reason,
+            }
+        return out
 
 
 def _convened(case: Case, actor: Actor, by: str | None) -> None:
@@ -129,6 +162,9 @@ class PanelMet(CaseCommand):
 
     def decide(self, acting: Acting) -> Changes:
         checks.not_future(self.met_on, "the meeting", acting.today)
+        panel = acting.case.stage3.panel
+        if panel is not None:
+            checks.not_before(self.met_on, panel.convened_on, "the meeting", "the panel's convening")
         roles = [a.role for a in self.attendees]
         if roles.count("advocate") > 1 or roles.count("other") > 1:
             checks.refuse("the complainant may bring an advocate and one other person (reg 19)")
@@ -198,6 +234,10 @@ class RespondStage3(CaseCommand):
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
         checks.not_future(self.sent_on, "the response", acting.today)
+        if case.stage3.report is not None:
+            checks.not_before(
+                self.sent_on, case.stage3.report.reported_on, "the response", "the panel's report"
+            )
         checks.known(self.resolutions, acting.policy.resolutions, "resolutions")
         if not self.independent_person_view_considered:
             checks.refuse("the authority's response is made with the independent person's view (reg 20)")
@@ -205,7 +245,10 @@ class RespondStage3(CaseCommand):
             checks.refuse("the authority's response says how to go to the Ombudsman (reg 20)")
         status = acting.transition(Action.RESPOND_STAGE3)
         reply = StageResponse(
-            sent_on=self.sent_on, resolutions=self.resolutions, remedies_pence=self.remedies_pence
+            sent_on=self.sent_on,
+            resolutions=self.resolutions,
+            remedies_pence=self.remedies_pence,
+            by=acting.by,
         )
         out = Changes(
             fields={

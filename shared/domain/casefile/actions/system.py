@@ -11,6 +11,7 @@ from shared.domain.casefile import checks
 from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import Case, Frozen
+from shared.domain.notices import Purpose
 from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.stages import Status
 
@@ -36,17 +37,43 @@ class AlertSent(Frozen):
     to: tuple[str, ...]
 
 
-class RecordAlerts(CaseCommand):
-    """The deadline alerts a timer sent now (the workflow addresses them to staff)."""
+#: The steps whose answer the complainant waits for: when one is overdue, they are told.
+ANSWERS = frozenset(
+    {
+        Step.STAGE1.value,
+        Step.STAGE2.value,
+        Step.STAGE3_PANEL.value,
+        Step.STAGE3_REPORT.value,
+        Step.STAGE3_RESPONSE.value,
+    }
+)
 
-    spec = _system("Deadline alerts sent")
+
+class RecordAlerts(CaseCommand):
+    """The deadline alerts a timer sent now (the workflow addresses them to staff). When a stage's answer
+    becomes overdue, the complainant is told too: that it is late, that the council will say why and
+    when to expect it, and that they need not wait (the Ombudsman; at stage 1, stage 2)."""
+
+    spec = ActionSpec(
+        "Deadline alerts sent",
+        who=checks.SYSTEM,
+        complaints_only=False,
+        ended_ok=True,
+        held_ok=True,
+        letters=(Purpose.STAGE_OVERDUE,),
+        export=frozenset(),
+        api=False,
+    )
     action: Literal["deadline-alert"]
     timer: str
     due: date
     alerts: tuple[AlertSent, ...]
 
     def decide(self, acting: Acting) -> Changes:
-        return Changes()
+        out = Changes()
+        if self.timer in ANSWERS and any(alert.alarm == "overdue" for alert in self.alerts):
+            out.letters[Purpose.STAGE_OVERDUE] = {"stage": self.timer, "due": self.due}
+        return out
 
 
 class RecomputeDeadlines(CaseCommand):

@@ -4,7 +4,7 @@ compliment is recorded. Sources: ../notes/statutory-rules.md and docs/decisions.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool
 
@@ -13,12 +13,15 @@ from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import (
     Case,
+    ChildWishes,
     ComplimentShared,
     Label,
     LateDiscretion,
+    OralSummary,
     Part,
     Reason,
     SufficientInterest,
+    Text,
 )
 from shared.domain.errors import NotEligible
 from shared.domain.notices import Purpose
@@ -31,7 +34,7 @@ from shared.domain.triage import (
     SufficientInterestDecision,
     route,
 )
-from shared.domain.vocabulary import Kind, Procedure
+from shared.domain.vocabulary import Channel, Kind, Procedure
 
 THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
 
@@ -43,16 +46,57 @@ def _needs_sufficient_interest(case: Case, actor: Actor, by: str | None) -> None
         )
 
 
-class Accept(CaseCommand):
-    """Accept into stage 1 of the procedure the officer chose, with the reasons."""
+def advocacy_words(acting: Acting) -> dict[str, Any]:
+    """What a letter says about advocacy: whether an advocate is recorded, and how to reach one."""
+    advocacy, policy = acting.case.advocacy, acting.policy
+    return {
+        "has_advocate": advocacy.accepted is True
+        or (advocacy.wish == "has-one" and advocacy.accepted is not False),
+        "advocacy_service": policy.advocacy_service_name,
+        "advocacy_contact": policy.advocacy_service_contact,
+    }
 
-    spec = ActionSpec("Accept into a procedure", moves=Action.ACCEPT, letters=(Purpose.CASE_ACCEPTED,))
+
+def _child_voice_heard(case: Case, actor: Actor, by: str | None) -> None:
+    """A child's own complaint goes ahead only with the offer of an advocate recorded (s.26A: the child is
+    told of advocacy services); one made for a child by someone else only with the child's own wishes and
+    views recorded (Getting the Best from Complaints: the council checks the child agrees)."""
+    if case.by_a_child and not case.advocacy.offered:
+        checks.refuse(
+            "a child's complaint is accepted with the offer of an advocate recorded: offer one first (offer-advocacy)"
+        )
+    if case.made_for_a_child and case.child_views is None:
+        checks.refuse(
+            "the complaint is made for a child: record the child's own wishes and views first (record-child-views)"
+        )
+
+
+class Accept(CaseCommand):
+    """Accept into stage 1 of the procedure the officer chose, with the reasons. A complaint made for a
+    child whose own view is that they do not agree is accepted only as the complainant's own complaint
+    (``as_own_complaint``), never as the child's."""
+
+    spec = ActionSpec(
+        "Accept into a procedure",
+        moves=Action.ACCEPT,
+        checks=(_child_voice_heard,),
+        letters=(Purpose.CASE_ACCEPTED,),
+    )
     action: Literal["accept"]
     procedure: Procedure
     reason: Reason
+    as_own_complaint: StrictBool = False
 
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
+        disagrees = case.child_views is not None and case.child_views.wishes is ChildWishes.DOES_NOT_AGREE
+        if disagrees and not self.as_own_complaint:
+            checks.refuse(
+                "the child does not agree with the complaint made for them, and their view comes first: decline "
+                "it, or accept it as the complainant's own complaint (as_own_complaint)"
+            )
+        if self.as_own_complaint and not disagrees:
+            checks.refuse("as_own_complaint is for a complaint made for a child who does not agree with it")
         if self.procedure is Procedure.STATUTORY and case.needs_sufficient_interest_decision:
             decided = case.sufficient_interest
             if decided is None:
@@ -74,12 +118,15 @@ class Accept(CaseCommand):
         status = acting.transition(Action.ACCEPT)
         # Stage 1 runs from receipt (deemed receipt where the policy says so), whatever the day of triage.
         stage1 = acting.deadline(Step.STAGE1, case.deemed_received, self.procedure)
-        out = Changes(fields={"status": status, "procedure": self.procedure})
+        out = Changes(
+            fields={"status": status, "procedure": self.procedure, "as_own_complaint": self.as_own_complaint}
+        )
         out.deadlines[Step.STAGE1.value] = stage1
         out.letters[Purpose.CASE_ACCEPTED] = {
             "procedure": self.procedure,
             "stage": "stage1",
             "due": stage1.due,
+            **advocacy_words(acting),
         }
         return out
 
@@ -140,20 +187,32 @@ class DecideLateComplaint(CaseCommand):
 
 
 class Decline(CaseCommand):
-    spec = ActionSpec("Decline", moves=Action.DECLINE, complaints_only=False)
+    """Not eligible, or late without discretion: the complainant is told in writing why, and where they
+    may go instead (the reason is the officer's own words, written for the complainant)."""
+
+    spec = ActionSpec(
+        "Decline", moves=Action.DECLINE, complaints_only=False, letters=(Purpose.CASE_DECLINED,)
+    )
     action: Literal["decline"]
     reason: Reason
 
     def decide(self, acting: Acting) -> Changes:
         out = Changes()
         out.end(acting, Action.DECLINE)
+        if acting.case.kind is Kind.COMPLAINT:
+            out.letters[Purpose.CASE_DECLINED] = {"reason": self.reason, "declined_on": acting.today}
         return out
 
 
 class RouteElsewhere(CaseCommand):
     """An excluded matter, sent to where it belongs (matters reg 8 defers are put on hold instead)."""
 
-    spec = ActionSpec("Route to another procedure", moves=Action.ROUTE, complaints_only=False)
+    spec = ActionSpec(
+        "Route to another procedure",
+        moves=Action.ROUTE,
+        complaints_only=False,
+        letters=(Purpose.CASE_ROUTED,),
+    )
     action: Literal["route"]
     matter: ExcludedMatter
     reason: Reason
@@ -163,7 +222,14 @@ class RouteElsewhere(CaseCommand):
             checks.refuse(f"'{self.matter}' is deferred by reg 8, not routed: put the case on hold (hold)")
         out = Changes()
         out.end(acting, Action.ROUTE)
-        out.fields["routed_to"] = route(self.matter).destination
+        destination = route(self.matter).destination
+        out.fields["routed_to"] = destination
+        out.letters[Purpose.CASE_ROUTED] = {
+            "matter": self.matter,
+            "destination": destination,
+            "reason": self.reason,
+            "routed_on": acting.today,
+        }
         return out
 
 
@@ -226,3 +292,109 @@ class ShareCompliment(CaseCommand):
             checks.not_before(day, acting.case.received_date, what, "the compliment's receipt")
         shared = ComplimentShared(with_person_on=self.with_person_on, with_managers_on=self.with_managers_on)
         return Changes(fields={"compliment_shared": shared})
+
+
+#: The statuses at which a complaint's procedure may still change: its stage 1 or stage 2 runs, or the
+#: complainant may ask for stage 2 (a corporate case has no stage 3 to move into).
+PROCEDURE_MAY_CHANGE = (Status.STAGE1, Status.STAGE1_RESPONDED, Status.STAGE2)
+_RECOUNTED = (Step.STAGE1, Step.STAGE2_REQUEST, Step.STAGE2)
+
+
+class ChangeProcedure(CaseCommand):
+    """A case accepted under the wrong procedure moves to the other one (corporate <-> statutory), with
+    the reason: its deadlines are counted again from their starts by the new procedure's timescales
+    (an extension is not carried over: extend again if it is needed), and the complainant is told the
+    new dates."""
+
+    spec = ActionSpec(
+        "Change the procedure",
+        statuses=PROCEDURE_MAY_CHANGE,
+        held_ok=True,
+        letters=(Purpose.PROCEDURE_CHANGED,),
+    )
+    action: Literal["change-procedure"]
+    procedure: Procedure
+    reason: Reason
+
+    def decide(self, acting: Acting) -> Changes:
+        case = acting.case
+        if self.procedure is case.procedure:
+            checks.refuse(f"the case is already under the {self.procedure} procedure")
+        if self.procedure is Procedure.STATUTORY and case.needs_sufficient_interest_decision:
+            decided = case.sufficient_interest
+            if decided is None or not decided.accepted:
+                checks.refuse(
+                    "the statutory procedure needs a decision that the complainant has sufficient interest "
+                    "(decide-sufficient-interest)"
+                )
+        out = Changes(fields={"procedure": self.procedure})
+        for deadlines, moved in ((case.deadlines, out.deadlines), (case.paused_deadlines, out.paused)):
+            for key, deadline in deadlines.items():
+                if deadline.step in _RECOUNTED:
+                    recounted = acting.deadline(deadline.step, deadline.start, self.procedure)
+                    moved[key] = deadline.model_copy(
+                        update={"due": recounted.due, "extended": False, "extended_by": 0, "reason": None}
+                    )
+        dues = {key: d.due for key, d in out.deadlines.items() if d is not None}
+        out.letters[Purpose.PROCEDURE_CHANGED] = {
+            "new_procedure": self.procedure,
+            "stage": case.status,
+            "dues": dues,
+        }
+        return out
+
+
+def _by_phone_or_in_person(case: Case, actor: Actor, by: str | None) -> None:
+    if case.channel not in (Channel.PHONE, Channel.IN_PERSON):
+        checks.refuse(
+            f"a written summary is for a complaint made by phone or in person, not by {case.channel}"
+        )
+
+
+class RecordOralSummary(CaseCommand):
+    """A complaint made by phone or in person, written down and sent to the complainant to agree that it
+    says what they told us (Getting the Best from Complaints: an oral complaint is put in writing)."""
+
+    spec = ActionSpec(
+        "Send the written summary",
+        statuses=(Status.RECEIVED, Status.STAGE1),
+        held_ok=True,
+        checks=(_by_phone_or_in_person,),
+        letters=(Purpose.ORAL_SUMMARY,),
+    )
+    action: Literal["send-summary"]
+    summary: Text
+    sent_on: date
+
+    def decide(self, acting: Acting) -> Changes:
+        case = acting.case
+        checks.not_future(self.sent_on, "the summary", acting.today)
+        checks.not_before(self.sent_on, case.received_date, "the summary", "the complaint's receipt")
+        out = Changes(fields={"oral_summary": OralSummary(summary=self.summary, sent_on=self.sent_on)})
+        out.letters[Purpose.ORAL_SUMMARY] = {"summary": self.summary, "sent_on": self.sent_on}
+        return out
+
+
+def _summary_sent(case: Case, actor: Actor, by: str | None) -> None:
+    if case.oral_summary is None:
+        checks.refuse("no written summary has been sent (send-summary)")
+
+
+class OralSummaryAgreed(CaseCommand):
+    """The complainant agreed the written summary (a corrected one is sent again first)."""
+
+    spec = ActionSpec(
+        "Record the summary agreed",
+        statuses=(Status.RECEIVED, Status.STAGE1),
+        held_ok=True,
+        checks=(_summary_sent,),
+    )
+    action: Literal["summary-agreed"]
+    agreed_on: date
+
+    def decide(self, acting: Acting) -> Changes:
+        summary = acting.case.oral_summary
+        assert summary is not None
+        checks.not_future(self.agreed_on, "the agreement", acting.today)
+        checks.not_before(self.agreed_on, summary.sent_on, "the agreement", "the summary")
+        return Changes(fields={"oral_summary": summary.model_copy(update={"agreed_on": self.agreed_on})})

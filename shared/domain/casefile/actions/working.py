@@ -3,6 +3,7 @@ its ending (withdrawn, closed, the complainant's window expired) or reopening.""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool
@@ -10,7 +11,7 @@ from pydantic import Field, StrictBool
 from shared.domain.casefile import checks
 from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
-from shared.domain.casefile.model import Case, Hold, Label, Part, Reason, Username
+from shared.domain.casefile.model import Case, DelayExplained, Hold, Label, Part, Reason, Username
 from shared.domain.notices import Purpose
 from shared.domain.policy import Step
 from shared.domain.stages import TERMINAL, Action, Actor, Status
@@ -74,18 +75,21 @@ def _extendable(case: Case, actor: Actor, by: str | None) -> None:
     step = case.running_stage()
     if step is None:
         checks.refuse(f"no stage is running at status '{case.status}': nothing to extend")
-    elif case.deadlines[step.value].extended:
-        checks.refuse(f"{step} is already extended to its maximum ({case.deadlines[step.value].due})")
+    running = case.deadlines[step.value]
+    if running.extended and running.extended_by == 0:  # extended before extensions were counted: in full
+        checks.refuse(f"{step} is already extended to its maximum ({running.due})")
 
 
 class Extend(CaseCommand):
-    """Extend the running stage to its statutory maximum, with the reason; for stage 2, the complainant
-    must have been told why and given the new date."""
+    """Extend the running stage, with the reason: by ``working_days`` (in one or more extensions), to at
+    most its statutory maximum (all of it by default); for stage 2, the complainant must have been told
+    why and given the new date. The complainant is told the new date."""
 
     spec = ActionSpec("Extend", checks=(_extendable,), letters=(Purpose.DEADLINE_EXTENDED,))
     action: Literal["extend"]
     reason: Reason
     complainant_told: StrictBool = False
+    working_days: Annotated[int, Field(ge=1, le=60)] | None = None
 
     def decide(self, acting: Acting) -> Changes:
         case, policy = acting.case, acting.policy
@@ -97,37 +101,60 @@ class Extend(CaseCommand):
         timescale = policy.timescale(case.the_procedure, step)
         if timescale.extended_max is None:
             checks.refuse(f"the {case.the_procedure} {step} cannot be extended")
+        left = timescale.extended_max - timescale.working_days - current.extended_by
+        if left <= 0:
+            checks.refuse(f"{step} is already extended to its maximum ({current.due})")
+        more = self.working_days or left
+        if more > left:
+            checks.refuse(
+                f"{step} may be extended by at most {left} more working days (to {timescale.extended_max} in all)"
+            )
         # Moved on by the extra working days, so days the stage was paused stay added.
-        more = timescale.extended_max - timescale.working_days
         due = policy.calendar().add_working_days(current.due, more)
+        extended = {
+            "due": due,
+            "extended": True,
+            "extended_by": current.extended_by + more,
+            "reason": self.reason,
+        }
         out = Changes()
-        out.deadlines[step.value] = current.model_copy(
-            update={"due": due, "extended": True, "reason": self.reason}
-        )
+        out.deadlines[step.value] = current.model_copy(update=extended)
         out.letters[Purpose.DEADLINE_EXTENDED] = {"stage": step, "due": due, "previous_due": current.due}
         return out
 
 
-class PauseStage1(CaseCommand):
-    """Stop stage 1's clock while an advocate is appointed (s.26A)."""
+def _advocacy_asked_for(case: Case, actor: Actor, by: str | None) -> None:
+    advocacy = case.advocacy
+    if advocacy.wish != "wants-one" and advocacy.accepted is not True:
+        checks.refuse(
+            "stage 1 pauses for an advocate only when one was asked for: record the request first (record-advocacy)"
+        )
 
-    spec = ActionSpec("Pause stage 1 for an advocate", statuses=(Status.STAGE1,))
+
+class PauseStage1(CaseCommand):
+    """Stop stage 1's clock while an advocate is appointed (s.26A), after the complainant asked for one;
+    they are told."""
+
+    spec = ActionSpec(
+        "Pause stage 1 for an advocate",
+        statuses=(Status.STAGE1,),
+        checks=(_advocacy_asked_for,),
+        letters=(Purpose.CASE_ON_HOLD,),
+    )
     action: Literal["pause-stage1"]
     reason: Reason
 
     def decide(self, acting: Acting) -> Changes:
-        case = acting.case
+        case, today = acting.case, acting.today
         if Step.STAGE1.value not in case.deadlines:
             checks.refuse("stage 1 has no running deadline to pause")
-        out = Changes(
-            fields={
-                "hold": Hold(matter=HoldMatter.ADVOCATE_APPOINTMENT, reason=self.reason, since=acting.today)
-            }
-        )
+        matter = HoldMatter.ADVOCATE_APPOINTMENT
+        out = Changes(fields={"hold": Hold(matter=matter, reason=self.reason, since=today)})
         out.deadlines[Step.STAGE1.value] = None
         out.paused[Step.STAGE1.value] = case.deadlines[Step.STAGE1.value].model_copy(
-            update={"paused_on": acting.today}
+            update={"paused_on": today}
         )
+        out.letters[Purpose.CASE_ON_HOLD] = {"matter": matter, "since": today, "stage": case.status}
         return out
 
 
@@ -243,4 +270,39 @@ class Reopen(CaseCommand):
         out = Changes(fields={"status": case.ended_from, "ended_from": None})
         out.resume_all(case, acting.today, acting.policy)
         out.restart_acknowledgement(case, case.ended_from)
+        return out
+
+
+def _a_stage_runs(case: Case, actor: Actor, by: str | None) -> None:
+    step = case.running_stage()
+    if step is None:
+        checks.refuse(f"no stage is running at status '{case.status}'")
+
+
+class ExplainDelay(CaseCommand):
+    """A stage that will not be answered by its due date (or already was not): the complainant is told
+    why, when to expect the answer, and that they may go to the Ombudsman (or, at stage 1, ask for stage
+    2) rather than wait. The reason is the officer's own words, written for the complainant."""
+
+    spec = ActionSpec("Explain a delay", checks=(_a_stage_runs,), letters=(Purpose.STAGE_DELAYED,))
+    action: Literal["explain-delay"]
+    reason: Reason
+    expected_on: date
+
+    def decide(self, acting: Acting) -> Changes:
+        case, today = acting.case, acting.today
+        step = case.running_stage()
+        assert step is not None
+        due = case.deadlines[step.value].due
+        checks.not_before(
+            self.expected_on, max(today, due), "the answer's expected date", "the due date or today"
+        )
+        told = DelayExplained(stage=step, reason=self.reason, expected_on=self.expected_on, told_on=today)
+        out = Changes(fields={"delays": (*case.delays, told)})
+        out.letters[Purpose.STAGE_DELAYED] = {
+            "stage": step,
+            "due": due,
+            "expected_on": self.expected_on,
+            "reason": self.reason,
+        }
         return out
