@@ -27,9 +27,8 @@ from shared.domain.timers import (
     Recipient,
     StaffAlert,
     Timer,
-    due_alarms,
     execution_name,
-    next_alarm,
+    first_wake,
     recompute,
     timers,
     wake,
@@ -91,10 +90,10 @@ class TimerService:
         return len(old.keys() - new.keys()), len(new.keys() - old.keys())
 
     def first_payload(self, case: Case, timer: Timer, now: datetime) -> dict[str, Any]:
-        """The execution's input: which timer, since when, and its first wake (now, if an alarm is due
-        already: a deadline that has passed is overdue at once)."""
-        due_now = due_alarms(timer, self._policy, now, now)
-        first = now if due_now else next_alarm(timer, self._policy, now).at
+        """The execution's input: which timer, since when, and its first wake: its first alarm or, if
+        alarms are due already (a stage accepted after its overdue day), the next 09:00 London on a
+        working day (:func:`shared.domain.timers.first_wake`)."""
+        first = first_wake(timer, self._policy, now)
         return {
             "case_id": case.case_id,
             "timer": timer.key,

@@ -18,6 +18,11 @@ Alarms, all at the policy's hour (09:00 London) on working days:
   is told;
 - an action plan's actions get the same reminders and overdue alerts, and the repeats, to their owner.
 
+Every alert goes at one of those *slots*, also when a timer starts late: one started when alarms are
+due already (a stage accepted after its overdue day, a window that has ended) first wakes at the next
+slot (:func:`first_wake`), not at the moment it starts. A late start or a late wake sends the news, not
+the history: the overdue alert alone (no escalation with it), else the latest escalation.
+
 Each alert has a deterministic notification id (case, timer, due date, alarm), so that a
 repeated wake or a restarted timer never sends one twice, and a moved due date gets its own reminders.
 No boto3 and no clock of its own: ``now`` is passed in."""
@@ -122,6 +127,15 @@ def alarm_instant(day: date, policy: CouncilPolicy) -> datetime:
     return datetime.combine(day, time(policy.reminder_hour_london), tzinfo=LONDON).astimezone(UTC)
 
 
+def alarm_slot(at: datetime, policy: CouncilPolicy) -> datetime:
+    """The first slot at or after ``at``: the policy's hour in London on a working day, in UTC."""
+    calendar = policy.calendar()
+    day = london_date(at)
+    while not calendar.is_working_day(day) or alarm_instant(day, policy) < at:
+        day += timedelta(days=1)
+    return alarm_instant(day, policy)
+
+
 def _working_days_before(calendar: WorkingDayCalendar, due: date, days: int) -> date:
     day, left = due, days
     while left:
@@ -159,7 +173,8 @@ def next_alarm(timer: Timer, policy: CouncilPolicy, after: datetime) -> Alarm:
 def due_alarms(timer: Timer, policy: CouncilPolicy, since: datetime, now: datetime) -> list[Alarm]:
     """The alarms due by ``now``: reminders only from ``since`` (when the timer started: a reminder
     due before a stage began, or before its date moved, is not sent late), and of several reminders or
-    escalations due together only the last (a late wake sends the news, not the history)."""
+    escalations due together only the last (a late wake sends the news, not the history; :func:`wake`
+    sends no escalation with an overdue alert not yet sent)."""
     due: list[Alarm] = []
     for alarm in schedule(timer, policy):
         if alarm.at > now:
@@ -171,6 +186,15 @@ def due_alarms(timer: Timer, policy: CouncilPolicy, since: datetime, now: dateti
     if AlarmKind.OVERDUE in latest:
         latest.pop(AlarmKind.REMINDER, None)
     return list(latest.values())
+
+
+def first_wake(timer: Timer, policy: CouncilPolicy, now: datetime) -> datetime:
+    """When a timer that starts at ``now`` first wakes: at its first alarm or, if alarms are due already
+    (a stage accepted after its overdue day, a window already ended), at the next slot (now, only if now
+    is one): never at the moment it starts otherwise."""
+    if due_alarms(timer, policy, now, now):
+        return alarm_slot(now, policy)
+    return next_alarm(timer, policy, now).at
 
 
 def recipients(timer: Timer, alarm: Alarm) -> tuple[Recipient, ...]:
@@ -218,8 +242,19 @@ def wake(
         return WakeResult(closed, (), None)
     today = london_date(now)
     calendar = policy.calendar()
-    alerts = []
+    owed = []
     for alarm in due_alarms(timer, policy, since, now):
+        # Escalations are named by their day, so a changed repeat in the policy cannot skip one.
+        which = alarm.day.isoformat() if alarm.kind is AlarmKind.ESCALATION else alarm.number
+        notification_id = f"{case.case_id}-{key}-{timer.due}-{alarm.kind}-{which}"
+        if notification_id not in case.notifications:
+            owed.append((alarm, notification_id))
+    if any(alarm.kind is AlarmKind.OVERDUE for alarm, _ in owed):
+        # The overdue alert goes late (the timer started after its day, or woke after downtime): it is
+        # the news, alone; the escalations due with it are history, and the next goes on its own day.
+        owed = [(alarm, nid) for alarm, nid in owed if alarm.kind is not AlarmKind.ESCALATION]
+    alerts = []
+    for alarm, notification_id in owed:
         late = calendar.working_days_between(timer.due, today) if today > timer.due else 0
         context = {
             "reference": case.reference,
@@ -232,11 +267,7 @@ def wake(
             "escalation": alarm.number if alarm.kind is AlarmKind.ESCALATION else 0,
             "link": policy.case_url(case.reference),
         }
-        # Escalations are named by their day, so a changed repeat in the policy cannot skip one.
-        which = alarm.day.isoformat() if alarm.kind is AlarmKind.ESCALATION else alarm.number
-        notification_id = f"{case.case_id}-{key}-{timer.due}-{alarm.kind}-{which}"
-        if notification_id not in case.notifications:
-            alerts.append(StaffAlert(notification_id, recipients(timer, alarm), context))
+        alerts.append(StaffAlert(notification_id, recipients(timer, alarm), context))
     following = next_alarm(timer, policy, now).at
     if not alerts:
         return WakeResult(None, (), following)

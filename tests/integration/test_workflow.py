@@ -618,3 +618,87 @@ def test_an_execution_near_a_year_old_hands_over_to_a_continuation(local: tuple[
     assert len(continued) == 1 and continued[0]["status"] == "RUNNING"
     service.advance_to(at("2027-03-08T09:00:00"))  # the continuation keeps the reminders going
     assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")]
+
+
+def stage1_alerts(reference: str) -> list[tuple[str, str]]:
+    """The stage 1 alerts for ``reference`` (due Monday 15 March 2027), leaving out the acknowledgement's
+    (due Thursday 4 March)."""
+    return [
+        (m["to"], m["subject"].split(":")[0])
+        for m in sent_emails()
+        if reference in m["subject"]
+        and "15 March 2027" in m["subject"]
+        and m["subject"].split(":")[0] in ("Reminder", "Overdue", "Escalation")
+    ]
+
+
+def alert_times(api: Api, reference: str) -> list[tuple[str, list[str]]]:
+    """When the case's stage 1 alerts were recorded (the ``deadline-alert`` events): (at, alarms)."""
+    status, _, body = api.call("GET", f"/cases/{reference}/events", OFFICER)
+    assert status == 200
+    return [
+        (e["at"], [a["alarm"] for a in e["changes"]["alerts"]])
+        for e in body["events"]
+        if e["action"] == "deadline-alert" and e["changes"]["timer"] == "stage1"
+    ]
+
+
+def test_a_stage_accepted_after_its_overdue_day_is_told_at_the_next_0900_london_on_a_working_day(
+    local: tuple[LocalService, Api],
+) -> None:
+    """README: every alert goes at 09:00 London on a working day. Both complaints arrive on Monday 1 March
+    2027: stage 1 is due Monday 15 March, overdue on Tuesday 16 March, escalated on Tuesday 23 March,
+    Thursday 1 April (Good Friday 26 March and Easter Monday 29 March are not working days) and Thursday
+    8 April. Summer time starts on Sunday 28 March: 09:00 London is 09:00 UTC before it, 08:00 UTC after."""
+    service, api = local
+    weekday, weekend = register(api), register(api)
+    reason = "A parent of a child in need: s.26(3)."
+    # Accepted on Wednesday 24 March at 14:00, when the overdue alert and escalation 1 are both past.
+    service.advance_to(at("2027-03-24T14:00:00"))
+    api.act(weekday, OFFICER, {"action": "accept", "procedure": "statutory", "reason": reason})
+    api.act(weekday, OFFICER, {"action": "allocate", "manager": MANAGER, "service_area": area(service)})
+    service.settle()
+    assert stage1_alerts(weekday) == []  # not at the moment of acceptance
+    service.advance_to(at("2027-03-25T08:59:59"))
+    assert stage1_alerts(weekday) == []
+    # Thursday 25 March at 09:00 (GMT): the overdue alert, alone: escalation 1 (Tuesday 23 March) fell
+    # before the stage was accepted, and no escalation goes with the overdue alert.
+    service.advance_to(at("2027-03-25T09:00:00"))
+    assert stage1_alerts(weekday) == [(MANAGER_MAILBOX, "Overdue"), (TEAM_MAILBOX, "Overdue")]
+    overdue = next(m for m in sent_emails() if m["subject"] == f"Overdue: {weekday} due Monday 15 March 2027")
+    assert "8 working days overdue" in overdue["text"]  # 16, 17, 18, 19, 22, 23, 24 and 25 March
+    # Accepted on Saturday 27 March at 12:00: the next working day is Tuesday 30 March (after Easter
+    # Monday), 09:00 London = 08:00 UTC in summer time.
+    service.advance_to(at("2027-03-27T12:00:00"))
+    api.act(weekend, OFFICER, {"action": "accept", "procedure": "statutory", "reason": reason})
+    api.act(weekend, OFFICER, {"action": "allocate", "manager": MANAGER, "service_area": area(service)})
+    service.settle()
+    assert stage1_alerts(weekend) == []
+    service.advance_to(at("2027-03-30T07:59:59"))
+    assert stage1_alerts(weekend) == []
+    service.advance_to(at("2027-03-30T08:00:00"))
+    assert stage1_alerts(weekend) == [(MANAGER_MAILBOX, "Overdue"), (TEAM_MAILBOX, "Overdue")]
+    # Then both are escalated on the schedule's days: Thursday 1 April (escalation 2) and 8 April (3).
+    service.advance_to(at("2027-04-01T07:59:59"))
+    assert len(stage1_alerts(weekday)) == len(stage1_alerts(weekend)) == 2
+    service.advance_to(at("2027-04-01T08:00:00"))
+    for reference in (weekday, weekend):
+        assert stage1_alerts(reference)[2:] == [(HEAD_OF_SERVICE, "Escalation")]
+    service.advance_to(at("2027-04-08T08:00:00"))
+    escalations = [
+        m["text"].split(":")[0]
+        for m in sent_emails()
+        if m["subject"].startswith("Escalation") and "15 March 2027" in m["subject"]
+    ]
+    assert escalations == ["Escalation 2", "Escalation 2", "Escalation 3", "Escalation 3"]
+    # Every one of them recorded at 09:00 London on a working day.
+    assert alert_times(api, weekday) == [
+        ("2027-03-25T09:00:00+00:00", ["overdue"]),
+        ("2027-04-01T08:00:00+00:00", ["escalation"]),
+        ("2027-04-08T08:00:00+00:00", ["escalation"]),
+    ]
+    assert alert_times(api, weekend) == [
+        ("2027-03-30T08:00:00+00:00", ["overdue"]),
+        ("2027-04-01T08:00:00+00:00", ["escalation"]),
+        ("2027-04-08T08:00:00+00:00", ["escalation"]),
+    ]
