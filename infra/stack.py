@@ -47,10 +47,13 @@ class HeardStack(Stack):
             functions=functions,
             table=self.store.table,
             dead_letters=self.notifications.dead_letters,
+            key=self.store.key,
             staff_pool_id=self.auth.user_pool.user_pool_id,
             staff_pool_arn=self.auth.user_pool.user_pool_arn,
         )
-        self.api = Api(self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool)
+        self.api = Api(
+            self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool, key=self.store.key
+        )
         self.web = Web(self, "Web", rest_api=self.api.rest_api)
         self.firewall = Firewall(
             self,

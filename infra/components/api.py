@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -26,10 +27,15 @@ class Api(Construct):
         *,
         functions: dict[str, lambda_.IFunction],
         staff_pool: cognito.IUserPool,
+        key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=logs.RetentionDays.SIX_MONTHS, removal_policy=RemovalPolicy.DESTROY
+            self,
+            "AccessLogs",
+            retention=logs.RetentionDays.SIX_MONTHS,
+            encryption_key=key,  # callers' addresses: personal data
+            removal_policy=RemovalPolicy.DESTROY,
         )
         self.rest_api = apigw.RestApi(
             self,

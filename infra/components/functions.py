@@ -316,7 +316,7 @@ class Functions(Construct):
         #: applies to published versions only, never $LATEST), the function itself otherwise.
         self.targets: dict[str, lambda_.IFunction] = {}
         for spec in FUNCTIONS:
-            function = self._function(spec, code, environment)
+            function = self._function(spec, code, environment, key)
             self.targets[spec.name] = function
             if spec.snap_start:
                 self.targets[spec.name] = lambda_.Alias(
@@ -376,10 +376,14 @@ class Functions(Construct):
         )
 
     def _function(
-        self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]
+        self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str], key: kms.IKey
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
-            self, f"{spec.name}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+            self,
+            f"{spec.name}Logs",
+            retention=LOG_RETENTION,
+            encryption_key=key,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         role = iam.Role(
             self,

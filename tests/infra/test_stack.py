@@ -218,3 +218,21 @@ def test_alarms_watch_errors_and_dead_letters(template: Template) -> None:
     ):
         assert words in descriptions
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
+
+
+def test_every_log_group_is_encrypted_with_the_stacks_key(template: Template) -> None:
+    """Function, workflow and API access logs name cases, staff and callers' addresses: each log group
+    uses the case table's own key, whose policy lets CloudWatch Logs use it for this account's log groups."""
+    (key_id,) = template.find_resources("AWS::KMS::Key")
+    log_groups = template.find_resources("AWS::Logs::LogGroup")
+    assert len(log_groups) >= 10
+    for name, log_group in log_groups.items():
+        assert log_group["Properties"].get("KmsKeyId") == {"Fn::GetAtt": [key_id, "Arn"]}, name
+    key = template.find_resources("AWS::KMS::Key")[key_id]
+    (logs,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if "logs." in json.dumps(s.get("Principal", {}).get("Service", ""))
+    ]
+    assert "kms:GenerateDataKey*" in logs["Action"]
+    assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
