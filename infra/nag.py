@@ -33,7 +33,10 @@ ACKNOWLEDGED: dict[str, str] = {
         "is resolved into the form function's environment the same way; replacing it in a deployment only "
         "makes forms in progress start again (answers sealed with it expire within 4 hours anyway)."
     ),
-    "AwsSolutions::AwsSolutions-SQS3": "This queue is itself the dead-letter queue of the notifier's event source.",
+    "AwsSolutions::AwsSolutions-SQS3": (
+        "Both queues are themselves dead-letter queues: of the notifier's and the workflow's stream event "
+        "sources, and of the scheduled functions' asynchronous invocations."
+    ),
     "AwsSolutions::AwsSolutions-L1": (
         f"The Lambda runtime of {_DEPLOYMENT} is chosen by CDK; Heard's functions run python3.13, not the "
         "newest (python3.14): the newest Python this project has an interpreter of, on which "

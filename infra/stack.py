@@ -67,6 +67,7 @@ class HeardStack(Stack):
             key=self.store.key,
             functions=functions,
             dead_letters=self.notifications.dead_letters,
+            schedule_dead_letters=self.functions.schedule_dead_letters,
             rest_api=self.api.rest_api,
         )
         self.monitoring.add_alarm(self.workflow.alarm)

@@ -236,3 +236,31 @@ def test_every_log_group_is_encrypted_with_the_stacks_key(template: Template) ->
     ]
     assert "kms:GenerateDataKey*" in logs["Action"]
     assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
+
+
+def test_the_scheduled_functions_dead_letter_their_failed_invocations(template: Template) -> None:
+    """EventBridge Scheduler invokes the Sweeper and the Bulletin asynchronously: an event that fails
+    every attempt goes to an encrypted queue with an alarm. The others are invoked synchronously."""
+    from infra.catalog import FUNCTIONS
+
+    functions = template.find_resources("AWS::Lambda::Function")
+    queues = template.find_resources("AWS::SQS::Queue")
+    targets = set()
+    for spec in FUNCTIONS:
+        (function,) = (f for f in functions.values() if f["Properties"]["Handler"] == spec.handler)
+        config = function["Properties"].get("DeadLetterConfig")
+        if spec.schedule_minutes is None:
+            assert config is None, spec.name
+            continue
+        (queue_id, attribute) = config["TargetArn"]["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert "KmsMasterKeyId" in queues[queue_id]["Properties"], spec.name
+        targets.add(queue_id)
+    assert len(targets) == 1
+    (queue_id,) = targets
+    alarms = template.find_resources("AWS::CloudWatch::Alarm").values()
+    assert any(
+        d.get("Name") == "QueueName" and d["Value"] == {"Fn::GetAtt": [queue_id, "QueueName"]}
+        for a in alarms
+        for d in a["Properties"].get("Dimensions", [])
+    )
