@@ -57,7 +57,7 @@ class Api(Construct):
                     '"method":"$context.httpMethod","resource":"$context.resourcePath",'
                     '"status":"$context.status","latency":"$context.responseLatency"}'
                 ),
-                tracing_enabled=False,
+                tracing_enabled=True,  # X-Ray: where a slow or failed request spent its time
             ),
         )
         validator = self.rest_api.add_request_validator(

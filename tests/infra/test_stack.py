@@ -122,6 +122,7 @@ def test_every_catalog_route_is_an_api_method_and_public_routes_are_throttled(te
                 [Match.object_like({"ThrottlingRateLimit": Match.any_value(), "DataTraceEnabled": False})]
             ),
             "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+            "TracingEnabled": True,
         },
     )
 
