@@ -54,7 +54,7 @@ class HeardStack(Stack):
         self.api = Api(
             self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool, key=self.store.key
         )
-        self.web = Web(self, "Web", rest_api=self.api.rest_api)
+        self.web = Web(self, "Web", rest_api=self.api.rest_api, key=self.store.key)
         self.firewall = Firewall(
             self,
             "Firewall",

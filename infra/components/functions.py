@@ -354,6 +354,7 @@ class Functions(Construct):
             self,
             "FormKey",
             description="Heard: the key that seals the online form's answers between its pages",
+            encryption_key=key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=64
             ),

@@ -12,6 +12,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as deployment
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -110,7 +111,9 @@ def _bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
 
 
 class Web(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, rest_api: apigw.RestApi) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, rest_api: apigw.RestApi, key: kms.IKey
+    ) -> None:
         super().__init__(scope, construct_id)
         self.logs = _bucket(
             self,
@@ -130,6 +133,7 @@ class Web(Construct):
             self,
             "OriginSecret",
             description="Heard: the header value CloudFront adds and WAF requires on the API",
+            encryption_key=key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=48
             ),

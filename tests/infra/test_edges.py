@@ -248,3 +248,13 @@ def test_only_the_form_gets_the_key_that_seals_its_answers_resolved_at_deploymen
     value = next(iter(holders.values()))
     assert value["Fn::Join"][1][0] == "{{resolve:secretsmanager:", "a dynamic reference, never the value"
     assert key_id in str(value)
+
+
+def test_the_secrets_are_encrypted_with_the_stacks_key(template: Template) -> None:
+    """The origin secret and the form's key are under the customer-managed key, not Secrets Manager's
+    AWS-managed one: who may read them is the key's policy and IAM, together."""
+    (key_id,) = template.find_resources("AWS::KMS::Key")
+    secrets = template.find_resources("AWS::SecretsManager::Secret")
+    assert len(secrets) == 2
+    for name, secret in secrets.items():
+        assert secret["Properties"].get("KmsKeyId") == {"Fn::GetAtt": [key_id, "Arn"]}, name
