@@ -51,8 +51,9 @@ ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": f"{_GRANT}: data keys for the encrypted table.",
     "AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]": f"{_GRANT}: re-encryption under the same key.",
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
-        "dynamodb:ListStreams, which the stream event source needs and which has no resource scope; and the "
-        f"CloudFront invalidation of {_DEPLOYMENT}."
+        "dynamodb:ListStreams, which the stream event sources need; and the state machine's log delivery and "
+        "X-Ray actions (CDK's, for its logging and tracing): actions that take no resource. (The CloudFront "
+        f"invalidation of {_DEPLOYMENT} is narrowed to Heard's distribution: infra/components/web.py.)"
     ),
     "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:heard-stage-timer:*]": (
         "The Workflow function stops the stage timer's executions, named per case and deadline at run time: "

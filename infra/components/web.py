@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+import jsii
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as deployment
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from functions.http import SECURITY_HEADERS
 
@@ -96,6 +98,33 @@ def response_headers_policy(scope: Construct, headers: Mapping[str, str]) -> clo
             else None
         ),
     )
+
+
+#: What CDK's BucketDeployment lets its handler do on every distribution (``Resource: "*"``).
+INVALIDATION_ACTIONS = frozenset({"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"})
+
+
+@jsii.implements(IAspect)
+class OnlyThisDistribution:
+    """Narrows the invalidation statement CDK's BucketDeployment adds to its handler's role, on every
+    distribution of the account, to the one distribution it invalidates (both actions take a distribution
+    ARN). Applied to that role: it rewrites the statement in the synthesized policy, and fails the synth if
+    the policy ever holds a statement that lets it invalidate any distribution with other actions mixed in."""
+
+    def __init__(self, distribution_arn: str) -> None:
+        self.distribution_arn = distribution_arn
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, iam.CfnPolicy):
+            return
+        document = Stack.of(node).resolve(node.policy_document)
+        for index, statement in enumerate(document["Statement"]):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement.get("Resource") != "*" or not INVALIDATION_ACTIONS & set(actions):
+                continue
+            if not set(actions) <= INVALIDATION_ACTIONS:
+                raise ValueError(f"{node.node.path}: invalidation mixed with other actions on *: {actions}")
+            node.add_property_override(f"PolicyDocument.Statement.{index}.Resource", self.distribution_arn)
 
 
 def _bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
@@ -182,7 +211,7 @@ class Web(Construct):
             log_file_prefix="cloudfront/",
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
         )
-        deployment.BucketDeployment(
+        upload = deployment.BucketDeployment(
             self,
             "Upload",
             sources=[deployment.Source.asset(str(ASSETS))],
@@ -191,3 +220,4 @@ class Web(Construct):
             distribution=self.distribution,
             distribution_paths=["/assets/*"],
         )
+        Aspects.of(upload.handler_role).add(OnlyThisDistribution(self.distribution.distribution_arn))

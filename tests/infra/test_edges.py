@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES, SECURITY_HEADERS
@@ -258,3 +260,43 @@ def test_the_secrets_are_encrypted_with_the_stacks_key(template: Template) -> No
     assert len(secrets) == 2
     for name, secret in secrets.items():
         assert secret["Properties"].get("KmsKeyId") == {"Fn::GetAtt": [key_id, "Arn"]}, name
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_asset_upload_may_invalidate_only_heards_distribution(template: Template) -> None:
+    """CDK's BucketDeployment grants its handler invalidations on every distribution ("*"): the synthesized
+    policy names Heard's distribution instead, and no IAM statement invalidates any other."""
+    (distribution_id,) = template.find_resources("AWS::CloudFront::Distribution")
+    invalidating = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(str(a).startswith("cloudfront:") for a in _listed(statement["Action"]))
+    ]
+    assert len(invalidating) == 1
+    (statement,) = invalidating
+    assert sorted(_listed(statement["Action"])) == [
+        "cloudfront:CreateInvalidation",
+        "cloudfront:GetInvalidation",
+    ]
+    resource = statement["Resource"]
+    assert resource != "*"
+    assert {"Ref": distribution_id} in resource["Fn::Join"][1]
+    assert ":distribution/" in resource["Fn::Join"][1]
+
+
+def test_the_invalidation_aspect_refuses_a_mixed_statement() -> None:
+    from infra.components.web import OnlyThisDistribution
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "Mixed")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["cloudfront:CreateInvalidation", "s3:PutObject"], resources=["*"])
+    )
+    cdk.Aspects.of(role).add(OnlyThisDistribution("arn:aws:cloudfront::1:distribution/D"))
+    with pytest.raises(Exception, match="mixed with other actions"):
+        app.synth()
