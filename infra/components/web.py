@@ -144,11 +144,19 @@ class Web(Construct):
         self, scope: Construct, construct_id: str, *, rest_api: apigw.RestApi, key: kms.IKey
     ) -> None:
         super().__init__(scope, construct_id)
+        # CloudFront's and the assets bucket's access logs, kept 400 days. Versioned, so a log deleted or
+        # overwritten before then can still be read for 30 days; then its last version and marker go.
         self.logs = _bucket(
             self,
             "Logs",
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(400))],
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(400), noncurrent_version_expiration=Duration.days(30)
+                ),
+                s3.LifecycleRule(expired_object_delete_marker=True),
+            ],
         )
         self.assets = _bucket(
             self,

@@ -300,3 +300,14 @@ def test_the_invalidation_aspect_refuses_a_mixed_statement() -> None:
     cdk.Aspects.of(role).add(OnlyThisDistribution("arn:aws:cloudfront::1:distribution/D"))
     with pytest.raises(Exception, match="mixed with other actions"):
         app.synth()
+
+
+def test_every_bucket_is_versioned_and_the_log_bucket_lets_its_versions_expire(template: Template) -> None:
+    buckets = template.find_resources("AWS::S3::Bucket")
+    assert len(buckets) == 2  # the assets and the logs
+    for name, bucket in buckets.items():
+        assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}, name
+    (logs,) = [b["Properties"] for b in buckets.values() if "LoggingConfiguration" not in b["Properties"]]
+    rules = logs["LifecycleConfiguration"]["Rules"]
+    assert any(r.get("ExpirationInDays") == 400 and r.get("NoncurrentVersionExpiration") for r in rules)
+    assert any(r.get("ExpiredObjectDeleteMarker") for r in rules)
