@@ -23,8 +23,9 @@ ACKNOWLEDGED: dict[str, str] = {
         "CloudFront itself only serves static assets directly."
     ),
     "AwsSolutions::AwsSolutions-CFR4": (
-        "Until the council adds its domain and ACM certificate the default CloudFront certificate is used, whose "
-        "TLS floor AWS fixes; see README 'Deploying' for the custom domain step."
+        "Until the council deploys with its domain and ACM certificate (context heard:siteDomain and "
+        "heard:certificateArn, which bring TLSv1.2_2021) the default CloudFront certificate is used, whose TLS "
+        "floor AWS fixes at TLSv1; see README 'Deploying'."
     ),
     "AwsSolutions::AwsSolutions-SMG4": (
         "The origin secret only proves a request came through CloudFront; CloudFormation resolves it into the "

@@ -54,7 +54,14 @@ class HeardStack(Stack):
         self.api = Api(
             self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool, key=self.store.key
         )
-        self.web = Web(self, "Web", rest_api=self.api.rest_api, key=self.store.key)
+        self.web = Web(
+            self,
+            "Web",
+            rest_api=self.api.rest_api,
+            key=self.store.key,
+            domain_name=self.node.try_get_context("heard:siteDomain"),
+            certificate_arn=self.node.try_get_context("heard:certificateArn"),
+        )
         self.firewall = Firewall(
             self,
             "Firewall",

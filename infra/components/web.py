@@ -11,6 +11,7 @@ from pathlib import Path
 import jsii
 from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
@@ -141,9 +142,26 @@ def _bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
 
 class Web(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, rest_api: apigw.RestApi, key: kms.IKey
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        rest_api: apigw.RestApi,
+        key: kms.IKey,
+        domain_name: str | None = None,
+        certificate_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        if bool(domain_name) != bool(certificate_arn):
+            raise ValueError("the council's domain needs its ACM certificate (in us-east-1), and the reverse")
+        #: Without the council's domain and certificate, CloudFront's default certificate, whose security
+        #: policy AWS fixes at TLSv1 whatever the template says; with them, TLS 1.2 at least.
+        certificate = (
+            acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+            if certificate_arn
+            else None
+        )
+        self.default_certificate = certificate is None
         # CloudFront's and the assets bucket's access logs, kept 400 days. Versioned, so a log deleted or
         # overwritten before then can still be read for 30 days; then its last version and marker go.
         self.logs = _bucket(
@@ -218,6 +236,11 @@ class Web(Construct):
             log_bucket=self.logs,
             log_file_prefix="cloudfront/",
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            domain_names=[domain_name] if domain_name else None,
+            certificate=certificate,
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate is not None else None
+            ),
         )
         upload = deployment.BucketDeployment(
             self,

@@ -311,3 +311,40 @@ def test_every_bucket_is_versioned_and_the_log_bucket_lets_its_versions_expire(t
     rules = logs["LifecycleConfiguration"]["Rules"]
     assert any(r.get("ExpirationInDays") == 400 and r.get("NoncurrentVersionExpiration") for r in rules)
     assert any(r.get("ExpiredObjectDeleteMarker") for r in rules)
+
+
+def test_the_councils_domain_and_certificate_give_tls_1_2_at_least() -> None:
+    """With the default *.cloudfront.net certificate AWS fixes the viewer policy at TLSv1; the council's
+    own domain and ACM certificate (context heard:siteDomain and heard:certificateArn) bring TLSv1.2_2021."""
+    from infra.app import build
+    from tests.infra.conftest import cdk_context
+
+    certificate = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+    app = cdk.App(
+        context={
+            **cdk_context(),
+            "heard:siteDomain": "complaints.example.gov.uk",
+            "heard:certificateArn": certificate,
+        }
+    )
+    config = _distribution(Template.from_stack(build(app)))
+    assert config["Aliases"] == ["complaints.example.gov.uk"]
+    assert config["ViewerCertificate"] == {
+        "AcmCertificateArn": certificate,
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+
+
+def test_the_default_certificate_is_used_without_the_councils_domain(template: Template) -> None:
+    assert "ViewerCertificate" not in _distribution(template)
+    assert "Aliases" not in _distribution(template)
+
+
+def test_the_councils_domain_and_its_certificate_come_together() -> None:
+    from infra.app import build
+    from tests.infra.conftest import cdk_context
+
+    app = cdk.App(context={**cdk_context(), "heard:siteDomain": "complaints.example.gov.uk"})
+    with pytest.raises(ValueError, match="ACM certificate"):
+        build(app)
