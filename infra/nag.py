@@ -1,4 +1,5 @@
-"""cdk-nag's AWS Solutions checks always run; every acknowledged finding carries its reason here."""
+"""cdk-nag's AWS Solutions checks always run; every acknowledged finding carries its reason here.
+(Checkov's accepted findings, on the synthesized template, are in infra/checkov_skips.py.)"""
 
 from __future__ import annotations
 

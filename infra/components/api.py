@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra import checkov_skips
 from infra.catalog import API_FUNCTIONS
 from infra.nag import PUBLIC_ROUTE
 
@@ -60,6 +61,7 @@ class Api(Construct):
                 tracing_enabled=True,  # X-Ray: where a slow or failed request spent its time
             ),
         )
+        checkov_skips.skip(self.rest_api.deployment_stage, checkov_skips.API_STAGE)
         validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True
         )
@@ -90,3 +92,4 @@ class Api(Construct):
                 cdk.Validations.of(method).acknowledge(
                     *(cdk.Acknowledgment(id=rule, reason=reason) for rule, reason in PUBLIC_ROUTE.items())
                 )
+                checkov_skips.skip(method, checkov_skips.PUBLIC_ROUTE)

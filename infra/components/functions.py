@@ -32,11 +32,13 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra import checkov_skips
 from infra.catalog import (
     FORM,
     FUNCTIONS,
     LIVE_ALIAS,
     RUNTIME_ENVIRONMENT,
+    WORKFLOW_TASKS,
     FunctionSpec,
     StreamTrigger,
     TableAccess,
@@ -347,6 +349,8 @@ class Functions(Construct):
                 self._schedule(spec, function)
                 # Lambda sends to the dead-letter queue as the function: SendMessage and the queue's key.
                 self.schedule_dead_letters.grant_send_messages(function)
+            elif spec.routes or spec.stream or spec in WORKFLOW_TASKS.values():
+                checkov_skips.skip(function, checkov_skips.SYNCHRONOUS_FUNCTION)
             self.by_name[spec.name] = function
         # The online form seals its answers between pages with this key (functions/form/state.py): one
         # key for every instance, so any instance can open what another sealed.

@@ -22,6 +22,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IConstruct
 
 from functions.http import SECURITY_HEADERS
+from infra import checkov_skips
 
 ASSETS = Path(__file__).resolve().parents[2] / "build" / "assets"
 #: Origin custom header CloudFront adds to every request to the API; WAF blocks requests without it.
@@ -176,6 +177,7 @@ class Web(Construct):
                 s3.LifecycleRule(expired_object_delete_marker=True),
             ],
         )
+        checkov_skips.skip(self.logs, checkov_skips.LOG_BUCKET)
         self.assets = _bucket(
             self,
             "Assets",
@@ -242,6 +244,9 @@ class Web(Construct):
                 cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate is not None else None
             ),
         )
+        checkov_skips.skip(self.distribution, checkov_skips.DISTRIBUTION)
+        if self.default_certificate:
+            checkov_skips.skip(self.distribution, checkov_skips.DEFAULT_CERTIFICATE)
         upload = deployment.BucketDeployment(
             self,
             "Upload",
