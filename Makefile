@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_EC2_METADATA_DISABLED := true
 export TZ := UTC
 
-.PHONY: lock faketime test-dates install lambda-python assets browser run demo test lint typecheck synth cfn-lint pytest bench bank-holidays openapi screenshots clean
+.PHONY: lock faketime test-dates install lambda-python assets browser run demo test lint typecheck synth cfn-lint checkov pytest bench bank-holidays openapi screenshots clean
 
 LOCK := requirements.lock
 
@@ -35,6 +35,19 @@ $(BIN)/.installed: pyproject.toml $(LOCK)
 lock: $(BIN)/.installed
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
 	  --upgrade --quiet --output-file $(LOCK)
+	$(BIN)/uv pip compile --group pyproject.toml:checkov --universal --python-version 3.11 --generate-hashes \
+	  --upgrade --quiet --output-file $(CHECKOV_LOCK)
+
+# Checkov has its own venv and lock: every checkov 3.x pins boto3==1.35.49 (the functions need >=1.40) and
+# networkx and packaging below the versions cfn-lint and the main lock hold (pyproject.toml, dependency group
+# "checkov"). Installed the same way: exactly its lock, hash-checked.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_LOCK := requirements-checkov.lock
+$(CHECKOV_VENV)/bin/.installed: $(CHECKOV_LOCK)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(CHECKOV_LOCK)
+	$(CHECKOV_VENV)/bin/python -m pip check
+	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -94,10 +107,16 @@ cfn-lint: synth
 	@# W3005: CDK emits redundant DependsOn. W3045: CloudFront standard logs need an ACL-enabled log bucket.
 	$(BIN)/cfn-lint --ignore-checks W3005 W3045 -- $(TEMPLATE)
 
+# The second scanner, on the synthesized template (about 4 s): any failed check fails the target, so a new
+# finding fails make test. .checkov.yaml skips nothing: what Heard accepts is skipped on its own resources,
+# with its reason, from the tables in infra/checkov_skips.py.
+checkov: synth $(CHECKOV_VENV)/bin/.installed
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
+
 pytest: install lambda-python assets $(SWAGGER)/.built browser
 	$(BIN)/pytest -n 2
 
-test: lint typecheck cfn-lint pytest
+test: lint typecheck cfn-lint checkov pytest
 
 # The whole suite under Debian's libfaketime at other dates (each run about 8 minutes): a Christmas and New
 # Year crossed during the run, the week British Summer Time starts (Easter Monday too), the next financial

@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aws_cdk as cdk
 
+from infra import checkov_skips
 from infra.nag import apply_checks
 from infra.stack import HeardStack
 
@@ -18,6 +19,7 @@ STACK_NAME = "Heard"
 def build(app: cdk.App) -> HeardStack:
     stack = HeardStack(app, STACK_NAME, description="Heard: children's social care representations")
     apply_checks(app, stack)
+    checkov_skips.apply(stack)
     return stack
 
 

@@ -1,4 +1,5 @@
-"""cdk-nag's AWS Solutions checks always run; every acknowledged finding carries its reason here."""
+"""cdk-nag's AWS Solutions checks always run; every acknowledged finding carries its reason here.
+(Checkov's accepted findings, on the synthesized template, are in infra/checkov_skips.py.)"""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ ACKNOWLEDGED: dict[str, str] = {
         "CloudFront itself only serves static assets directly."
     ),
     "AwsSolutions::AwsSolutions-CFR4": (
-        "Until the council adds its domain and ACM certificate the default CloudFront certificate is used, whose "
-        "TLS floor AWS fixes; see README 'Deploying' for the custom domain step."
+        "Until the council deploys with its domain and ACM certificate (context heard:siteDomain and "
+        "heard:certificateArn, which bring TLSv1.2_2021) the default CloudFront certificate is used, whose TLS "
+        "floor AWS fixes at TLSv1; see README 'Deploying'."
     ),
     "AwsSolutions::AwsSolutions-SMG4": (
         "The origin secret only proves a request came through CloudFront; CloudFormation resolves it into the "
@@ -33,7 +35,10 @@ ACKNOWLEDGED: dict[str, str] = {
         "is resolved into the form function's environment the same way; replacing it in a deployment only "
         "makes forms in progress start again (answers sealed with it expire within 4 hours anyway)."
     ),
-    "AwsSolutions::AwsSolutions-SQS3": "This queue is itself the dead-letter queue of the notifier's event source.",
+    "AwsSolutions::AwsSolutions-SQS3": (
+        "Both queues are themselves dead-letter queues: of the notifier's and the workflow's stream event "
+        "sources, and of the scheduled functions' asynchronous invocations."
+    ),
     "AwsSolutions::AwsSolutions-L1": (
         f"The Lambda runtime of {_DEPLOYMENT} is chosen by CDK; Heard's functions run python3.13, not the "
         "newest (python3.14): the newest Python this project has an interpreter of, on which "
@@ -48,8 +53,9 @@ ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": f"{_GRANT}: data keys for the encrypted table.",
     "AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]": f"{_GRANT}: re-encryption under the same key.",
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
-        "dynamodb:ListStreams, which the stream event source needs and which has no resource scope; and the "
-        f"CloudFront invalidation of {_DEPLOYMENT}."
+        "dynamodb:ListStreams, which the stream event sources need; and the state machine's log delivery and "
+        "X-Ray actions (CDK's, for its logging and tracing): actions that take no resource. (The CloudFront "
+        f"invalidation of {_DEPLOYMENT} is narrowed to Heard's distribution: infra/components/web.py.)"
     ),
     "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:heard-stage-timer:*]": (
         "The Workflow function stops the stage timer's executions, named per case and deadline at run time: "

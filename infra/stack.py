@@ -47,11 +47,21 @@ class HeardStack(Stack):
             functions=functions,
             table=self.store.table,
             dead_letters=self.notifications.dead_letters,
+            key=self.store.key,
             staff_pool_id=self.auth.user_pool.user_pool_id,
             staff_pool_arn=self.auth.user_pool.user_pool_arn,
         )
-        self.api = Api(self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool)
-        self.web = Web(self, "Web", rest_api=self.api.rest_api)
+        self.api = Api(
+            self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool, key=self.store.key
+        )
+        self.web = Web(
+            self,
+            "Web",
+            rest_api=self.api.rest_api,
+            key=self.store.key,
+            domain_name=self.node.try_get_context("heard:siteDomain"),
+            certificate_arn=self.node.try_get_context("heard:certificateArn"),
+        )
         self.firewall = Firewall(
             self,
             "Firewall",
@@ -64,6 +74,7 @@ class HeardStack(Stack):
             key=self.store.key,
             functions=functions,
             dead_letters=self.notifications.dead_letters,
+            schedule_dead_letters=self.functions.schedule_dead_letters,
             rest_api=self.api.rest_api,
         )
         self.monitoring.add_alarm(self.workflow.alarm)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -21,6 +22,29 @@ class CaseStore(Construct):
             enable_key_rotation=True,
             rotation_period=Duration.days(365),
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        # Every log group of the stack is encrypted with this key too (the functions' logs name cases and
+        # staff, the API's access log callers' addresses): CloudWatch Logs may use it for this account's log
+        # groups in this region only.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
+                        )
+                    }
+                },
+            )
         )
         # TableV2 cannot render a customer-managed key in an environment-agnostic stack; Table can.
         self.table = dynamodb.Table(

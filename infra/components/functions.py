@@ -1,7 +1,8 @@
 """Heard's Lambda functions, from the catalog: one asset with the project's code and its runtime
 dependencies, an inline least-privilege role (only the table actions and partition keys the catalog names)
-and a log group with retention per function; scheduled functions get their EventBridge rule; SnapStart
-functions get a published version and the alias their callers invoke."""
+and a log group with retention per function; scheduled functions get their EventBridge schedule and a
+dead-letter queue for the asynchronous invocations it makes; SnapStart functions get a published version
+and the alias their callers invoke."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra import checkov_skips
 from infra.catalog import (
     FORM,
     FUNCTIONS,
     LIVE_ALIAS,
     RUNTIME_ENVIRONMENT,
+    WORKFLOW_TASKS,
     FunctionSpec,
     StreamTrigger,
     TableAccess,
@@ -300,6 +303,17 @@ class Functions(Construct):
         key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
+        #: EventBridge Scheduler invokes the scheduled functions asynchronously: an event that fails every
+        #: attempt Lambda makes lands here (nothing to redrive: the next run does the same work).
+        self.schedule_dead_letters = sqs.Queue(
+            self,
+            "ScheduleDeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=RemovalPolicy.DESTROY,  # scheduler events only: no personal data
+        )
         code = lambda_.Code.from_asset(
             str(ROOT),
             bundling=BundlingOptions(
@@ -316,7 +330,7 @@ class Functions(Construct):
         #: applies to published versions only, never $LATEST), the function itself otherwise.
         self.targets: dict[str, lambda_.IFunction] = {}
         for spec in FUNCTIONS:
-            function = self._function(spec, code, environment)
+            function = self._function(spec, code, environment, key)
             self.targets[spec.name] = function
             if spec.snap_start:
                 self.targets[spec.name] = lambda_.Alias(
@@ -333,6 +347,10 @@ class Functions(Construct):
                 key.grant_encrypt_decrypt(function)  # the table is encrypted with the stack's own key
             if spec.schedule_minutes is not None:
                 self._schedule(spec, function)
+                # Lambda sends to the dead-letter queue as the function: SendMessage and the queue's key.
+                self.schedule_dead_letters.grant_send_messages(function)
+            elif spec.routes or spec.stream or spec in WORKFLOW_TASKS.values():
+                checkov_skips.skip(function, checkov_skips.SYNCHRONOUS_FUNCTION)
             self.by_name[spec.name] = function
         # The online form seals its answers between pages with this key (functions/form/state.py): one
         # key for every instance, so any instance can open what another sealed.
@@ -340,6 +358,7 @@ class Functions(Construct):
             self,
             "FormKey",
             description="Heard: the key that seals the online form's answers between its pages",
+            encryption_key=key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=64
             ),
@@ -376,10 +395,14 @@ class Functions(Construct):
         )
 
     def _function(
-        self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str]
+        self, spec: FunctionSpec, code: lambda_.Code, environment: dict[str, str], key: kms.IKey
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
-            self, f"{spec.name}Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+            self,
+            f"{spec.name}Logs",
+            retention=LOG_RETENTION,
+            encryption_key=key,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         role = iam.Role(
             self,
@@ -400,6 +423,9 @@ class Functions(Construct):
             timeout=Duration.seconds(spec.timeout_seconds),
             role=role,
             log_group=log_group,
+            # Only the scheduled functions are invoked asynchronously; the others answer API Gateway, an
+            # event source mapping (its own on-failure queue) or a Step Functions task, synchronously.
+            dead_letter_queue=self.schedule_dead_letters if spec.schedule_minutes is not None else None,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.snap_start else None,
             # A version replaced by a deployment is deleted with it: nothing invokes it any more, and
             # each SnapStart version keeps a cached snapshot.

@@ -1,4 +1,4 @@
-"""Alarms on function errors, the notification dead letters, notifications stuck in sending and API server
+"""Alarms on function errors, the notification and schedule dead letters, notifications stuck in sending and API server
 errors, to one topic."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Monitoring(Construct):
         key: kms.IKey,
         functions: dict[str, lambda_.Function],
         dead_letters: sqs.IQueue,
+        schedule_dead_letters: sqs.IQueue,
         rest_api: apigw.RestApi,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -54,6 +55,17 @@ class Monitoring(Construct):
                 threshold=1,
                 evaluation_periods=1,
                 alarm_description="Stream batches the notifier gave up on: inspect and redrive",
+            )
+        )
+        alarms.append(
+            schedule_dead_letters.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5)
+            ).create_alarm(
+                self,
+                "ScheduleDeadLetterQueue",
+                threshold=1,
+                evaluation_periods=1,
+                alarm_description="A scheduled run (Sweeper, Bulletin) failed every attempt: see the function's errors",
             )
         )
         alarms.append(

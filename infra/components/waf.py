@@ -13,6 +13,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES
+from infra import checkov_skips
 from infra.components.web import ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER
 
 #: The common rule set's body rules that would block legal free text: they only count.
@@ -160,6 +161,7 @@ class Firewall(Construct):
                 ),
             ],
         )
+        checkov_skips.skip(self.web_acl, checkov_skips.WEB_ACL)
         wafv2.CfnWebACLAssociation(
             self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
         )

@@ -8,16 +8,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+import jsii
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as deployment
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from functions.http import SECURITY_HEADERS
+from infra import checkov_skips
 
 ASSETS = Path(__file__).resolve().parents[2] / "build" / "assets"
 #: Origin custom header CloudFront adds to every request to the API; WAF blocks requests without it.
@@ -97,6 +102,33 @@ def response_headers_policy(scope: Construct, headers: Mapping[str, str]) -> clo
     )
 
 
+#: What CDK's BucketDeployment lets its handler do on every distribution (``Resource: "*"``).
+INVALIDATION_ACTIONS = frozenset({"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"})
+
+
+@jsii.implements(IAspect)
+class OnlyThisDistribution:
+    """Narrows the invalidation statement CDK's BucketDeployment adds to its handler's role, on every
+    distribution of the account, to the one distribution it invalidates (both actions take a distribution
+    ARN). Applied to that role: it rewrites the statement in the synthesized policy, and fails the synth if
+    the policy ever holds a statement that lets it invalidate any distribution with other actions mixed in."""
+
+    def __init__(self, distribution_arn: str) -> None:
+        self.distribution_arn = distribution_arn
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, iam.CfnPolicy):
+            return
+        document = Stack.of(node).resolve(node.policy_document)
+        for index, statement in enumerate(document["Statement"]):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement.get("Resource") != "*" or not INVALIDATION_ACTIONS & set(actions):
+                continue
+            if not set(actions) <= INVALIDATION_ACTIONS:
+                raise ValueError(f"{node.node.path}: invalidation mixed with other actions on *: {actions}")
+            node.add_property_override(f"PolicyDocument.Statement.{index}.Resource", self.distribution_arn)
+
+
 def _bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
     return s3.Bucket(
         scope,
@@ -110,14 +142,42 @@ def _bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
 
 
 class Web(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, rest_api: apigw.RestApi) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        rest_api: apigw.RestApi,
+        key: kms.IKey,
+        domain_name: str | None = None,
+        certificate_arn: str | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
+        if bool(domain_name) != bool(certificate_arn):
+            raise ValueError("the council's domain needs its ACM certificate (in us-east-1), and the reverse")
+        #: Without the council's domain and certificate, CloudFront's default certificate, whose security
+        #: policy AWS fixes at TLSv1 whatever the template says; with them, TLS 1.2 at least.
+        certificate = (
+            acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
+            if certificate_arn
+            else None
+        )
+        self.default_certificate = certificate is None
+        # CloudFront's and the assets bucket's access logs, kept 400 days. Versioned, so a log deleted or
+        # overwritten before then can still be read for 30 days; then its last version and marker go.
         self.logs = _bucket(
             self,
             "Logs",
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(400))],
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(400), noncurrent_version_expiration=Duration.days(30)
+                ),
+                s3.LifecycleRule(expired_object_delete_marker=True),
+            ],
         )
+        checkov_skips.skip(self.logs, checkov_skips.LOG_BUCKET)
         self.assets = _bucket(
             self,
             "Assets",
@@ -130,6 +190,7 @@ class Web(Construct):
             self,
             "OriginSecret",
             description="Heard: the header value CloudFront adds and WAF requires on the API",
+            encryption_key=key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=48
             ),
@@ -177,8 +238,16 @@ class Web(Construct):
             log_bucket=self.logs,
             log_file_prefix="cloudfront/",
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            domain_names=[domain_name] if domain_name else None,
+            certificate=certificate,
+            minimum_protocol_version=(
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate is not None else None
+            ),
         )
-        deployment.BucketDeployment(
+        checkov_skips.skip(self.distribution, checkov_skips.DISTRIBUTION)
+        if self.default_certificate:
+            checkov_skips.skip(self.distribution, checkov_skips.DEFAULT_CERTIFICATE)
+        upload = deployment.BucketDeployment(
             self,
             "Upload",
             sources=[deployment.Source.asset(str(ASSETS))],
@@ -187,3 +256,4 @@ class Web(Construct):
             distribution=self.distribution,
             distribution_paths=["/assets/*"],
         )
+        Aspects.of(upload.handler_role).add(OnlyThisDistribution(self.distribution.distribution_arn))

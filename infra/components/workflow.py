@@ -9,6 +9,7 @@ from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
@@ -30,12 +31,15 @@ class StageWorkflow(Construct):
         functions: dict[str, lambda_.Function],
         table: dynamodb.ITable,
         dead_letters: sqs.IQueue,
+        key: kms.IKey,
         staff_pool_id: str,
         staff_pool_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
+        log_group = logs.LogGroup(
+            self, "Logs", retention=LOG_RETENTION, encryption_key=key, removal_policy=RemovalPolicy.DESTROY
+        )
         role = iam.Role(
             self,
             "Role",

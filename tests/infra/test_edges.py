@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES, SECURITY_HEADERS
@@ -248,3 +250,104 @@ def test_only_the_form_gets_the_key_that_seals_its_answers_resolved_at_deploymen
     value = next(iter(holders.values()))
     assert value["Fn::Join"][1][0] == "{{resolve:secretsmanager:", "a dynamic reference, never the value"
     assert key_id in str(value)
+
+
+def test_the_secrets_are_encrypted_with_the_stacks_key(template: Template) -> None:
+    """The origin secret and the form's key are under the customer-managed key, not Secrets Manager's
+    AWS-managed one: who may read them is the key's policy and IAM, together."""
+    (key_id,) = template.find_resources("AWS::KMS::Key")
+    secrets = template.find_resources("AWS::SecretsManager::Secret")
+    assert len(secrets) == 2
+    for name, secret in secrets.items():
+        assert secret["Properties"].get("KmsKeyId") == {"Fn::GetAtt": [key_id, "Arn"]}, name
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_asset_upload_may_invalidate_only_heards_distribution(template: Template) -> None:
+    """CDK's BucketDeployment grants its handler invalidations on every distribution ("*"): the synthesized
+    policy names Heard's distribution instead, and no IAM statement invalidates any other."""
+    (distribution_id,) = template.find_resources("AWS::CloudFront::Distribution")
+    invalidating = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(str(a).startswith("cloudfront:") for a in _listed(statement["Action"]))
+    ]
+    assert len(invalidating) == 1
+    (statement,) = invalidating
+    assert sorted(_listed(statement["Action"])) == [
+        "cloudfront:CreateInvalidation",
+        "cloudfront:GetInvalidation",
+    ]
+    resource = statement["Resource"]
+    assert resource != "*"
+    assert {"Ref": distribution_id} in resource["Fn::Join"][1]
+    assert ":distribution/" in resource["Fn::Join"][1]
+
+
+def test_the_invalidation_aspect_refuses_a_mixed_statement() -> None:
+    from infra.components.web import OnlyThisDistribution
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "Mixed")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["cloudfront:CreateInvalidation", "s3:PutObject"], resources=["*"])
+    )
+    cdk.Aspects.of(role).add(OnlyThisDistribution("arn:aws:cloudfront::1:distribution/D"))
+    with pytest.raises(Exception, match="mixed with other actions"):
+        app.synth()
+
+
+def test_every_bucket_is_versioned_and_the_log_bucket_lets_its_versions_expire(template: Template) -> None:
+    buckets = template.find_resources("AWS::S3::Bucket")
+    assert len(buckets) == 2  # the assets and the logs
+    for name, bucket in buckets.items():
+        assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}, name
+    (logs,) = [b["Properties"] for b in buckets.values() if "LoggingConfiguration" not in b["Properties"]]
+    rules = logs["LifecycleConfiguration"]["Rules"]
+    assert any(r.get("ExpirationInDays") == 400 and r.get("NoncurrentVersionExpiration") for r in rules)
+    assert any(r.get("ExpiredObjectDeleteMarker") for r in rules)
+
+
+def test_the_councils_domain_and_certificate_give_tls_1_2_at_least() -> None:
+    """With the default *.cloudfront.net certificate AWS fixes the viewer policy at TLSv1; the council's
+    own domain and ACM certificate (context heard:siteDomain and heard:certificateArn) bring TLSv1.2_2021."""
+    from infra.app import build
+    from tests.infra.conftest import cdk_context
+
+    certificate = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+    app = cdk.App(
+        context={
+            **cdk_context(),
+            "heard:siteDomain": "complaints.example.gov.uk",
+            "heard:certificateArn": certificate,
+        }
+    )
+    (distribution,) = Template.from_stack(build(app)).find_resources("AWS::CloudFront::Distribution").values()
+    skips = {entry["id"] for entry in distribution.get("Metadata", {}).get("checkov", {}).get("skip", [])}
+    assert "CKV_AWS_174" not in skips, "Checkov's TLS check applies as it is"
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == ["complaints.example.gov.uk"]
+    assert config["ViewerCertificate"] == {
+        "AcmCertificateArn": certificate,
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+
+
+def test_the_default_certificate_is_used_without_the_councils_domain(template: Template) -> None:
+    assert "ViewerCertificate" not in _distribution(template)
+    assert "Aliases" not in _distribution(template)
+
+
+def test_the_councils_domain_and_its_certificate_come_together() -> None:
+    from infra.app import build
+    from tests.infra.conftest import cdk_context
+
+    app = cdk.App(context={**cdk_context(), "heard:siteDomain": "complaints.example.gov.uk"})
+    with pytest.raises(ValueError, match="ACM certificate"):
+        build(app)

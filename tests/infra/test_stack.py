@@ -122,6 +122,7 @@ def test_every_catalog_route_is_an_api_method_and_public_routes_are_throttled(te
                 [Match.object_like({"ThrottlingRateLimit": Match.any_value(), "DataTraceEnabled": False})]
             ),
             "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+            "TracingEnabled": True,
         },
     )
 
@@ -218,3 +219,49 @@ def test_alarms_watch_errors_and_dead_letters(template: Template) -> None:
     ):
         assert words in descriptions
     assert all(a["Properties"]["AlarmActions"] for a in alarms.values())
+
+
+def test_every_log_group_is_encrypted_with_the_stacks_key(template: Template) -> None:
+    """Function, workflow and API access logs name cases, staff and callers' addresses: each log group
+    uses the case table's own key, whose policy lets CloudWatch Logs use it for this account's log groups."""
+    (key_id,) = template.find_resources("AWS::KMS::Key")
+    log_groups = template.find_resources("AWS::Logs::LogGroup")
+    assert len(log_groups) >= 10
+    for name, log_group in log_groups.items():
+        assert log_group["Properties"].get("KmsKeyId") == {"Fn::GetAtt": [key_id, "Arn"]}, name
+    key = template.find_resources("AWS::KMS::Key")[key_id]
+    (logs,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if "logs." in json.dumps(s.get("Principal", {}).get("Service", ""))
+    ]
+    assert "kms:GenerateDataKey*" in logs["Action"]
+    assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
+
+
+def test_the_scheduled_functions_dead_letter_their_failed_invocations(template: Template) -> None:
+    """EventBridge Scheduler invokes the Sweeper and the Bulletin asynchronously: an event that fails
+    every attempt goes to an encrypted queue with an alarm. The others are invoked synchronously."""
+    from infra.catalog import FUNCTIONS
+
+    functions = template.find_resources("AWS::Lambda::Function")
+    queues = template.find_resources("AWS::SQS::Queue")
+    targets = set()
+    for spec in FUNCTIONS:
+        (function,) = (f for f in functions.values() if f["Properties"]["Handler"] == spec.handler)
+        config = function["Properties"].get("DeadLetterConfig")
+        if spec.schedule_minutes is None:
+            assert config is None, spec.name
+            continue
+        (queue_id, attribute) = config["TargetArn"]["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert "KmsMasterKeyId" in queues[queue_id]["Properties"], spec.name
+        targets.add(queue_id)
+    assert len(targets) == 1
+    (queue_id,) = targets
+    alarms = template.find_resources("AWS::CloudWatch::Alarm").values()
+    assert any(
+        d.get("Name") == "QueueName" and d["Value"] == {"Fn::GetAtt": [queue_id, "QueueName"]}
+        for a in alarms
+        for d in a["Properties"].get("Dimensions", [])
+    )
