@@ -266,7 +266,7 @@ def _notifications(
     What the complainant and the advocate are told never promises a date before ``registered``, the day
     it is sent: staff are told the real due dates."""
     case_id, reference = case["case_id"], case["reference"]
-    child = request.by_a_child
+    child = request.child_wording  # a care leaver, an adult, gets the adult wording
     complaint = request.kind is Kind.COMPLAINT
     advocacy = case["advocacy"]
     common = {
@@ -317,6 +317,7 @@ def _notifications(
         "service_area": area_name,
         "role": request.role.value.replace("-", " "),
         "by_a_child": case["by_a_child"],
+        "adult": not request.child_wording,  # a care leaver is one, though offered an advocate
         "for_a_child": request.for_a_child,
         "support": support_words(request.support, request.interpreter_language),
     }

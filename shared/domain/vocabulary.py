@@ -65,7 +65,8 @@ STATUTORY_ROLES: frozenset[ComplainantRole] = frozenset(
     }
 )
 
-#: Roles that are children or young people: they must be offered an advocate (s.26A).
+#: Roles that are children or young people, care leavers included: they must be offered an advocate
+#: (s.26A covers representations by children and by care leavers alike).
 CHILD_ROLES: frozenset[ComplainantRole] = frozenset(
     {
         ComplainantRole.CHILD_LOOKED_AFTER,
@@ -75,6 +76,11 @@ CHILD_ROLES: frozenset[ComplainantRole] = frozenset(
         ComplainantRole.CARE_LEAVER,
     }
 )
+
+#: Roles written to in the child's words (and told of Childline): the children among CHILD_ROLES. A care
+#: leaver is an adult (18 to 25: Children Act 1989 ss.23C and 24) and gets the adult wording, while their
+#: complaint still follows the statutory procedure (s.24D) with the offer of an advocate (s.26A).
+CHILD_WORDING_ROLES: frozenset[ComplainantRole] = CHILD_ROLES - {ComplainantRole.CARE_LEAVER}
 
 
 class Channel(StrEnum):

@@ -14,7 +14,7 @@ from shared.domain.people import Person, PersonId
 from shared.domain.policy import Step
 from shared.domain.stages import Actor, Status, Track, track_for
 from shared.domain.triage import HoldMatter
-from shared.domain.vocabulary import Channel, Kind, Outcome, Procedure
+from shared.domain.vocabulary import CHILD_WORDING_ROLES, Channel, Kind, Outcome, Procedure
 
 Reason = Annotated[str, Field(min_length=10, max_length=2000)]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -331,6 +331,12 @@ class Case(_Stored):
         """The decided or suggested procedure (a comment or compliment, which has none, is tracked as
         feedback whatever this says)."""
         return self.procedure or self.suggested_procedure or Procedure.CORPORATE
+
+    @property
+    def child_wording(self) -> bool:
+        """Letters in the child's words (with Childline): to a child, never to a care leaver, who is an
+        adult (from the role, so cases stored before this rule are written to the same way)."""
+        return self.complainant.role in CHILD_WORDING_ROLES
 
     @property
     def investigator_user(self) -> str | None:
