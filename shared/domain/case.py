@@ -16,7 +16,7 @@ from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.representation import AdvocacyWish, RepresentationRequest, single_mailbox
 from shared.domain.stages import Actor, Status
 from shared.domain.triage import is_late, suggest_procedure
-from shared.domain.vocabulary import SUPPORT_WORDS, Channel, Kind, SupportNeed
+from shared.domain.vocabulary import ROLE_WORDS, SUPPORT_WORDS, Channel, Kind, SupportNeed
 
 REFERENCE_PREFIX = "CSC"
 
@@ -315,7 +315,7 @@ def _notifications(
         **common,
         "case_url": policy.case_url(reference),
         "service_area": area_name,
-        "role": request.role.value.replace("-", " "),
+        "role": ROLE_WORDS[request.role],
         "by_a_child": case["by_a_child"],
         "adult": not request.child_wording,  # a care leaver is one, though offered an advocate
         "for_a_child": request.for_a_child,

@@ -122,7 +122,7 @@ class SufficientInterest(Frozen):
 
     accepted: StrictBool
     reasons: Reason
-    complainant_told: StrictBool
+    complainant_told: StrictBool  # in writing: the decision owes the sufficient-interest-decided letter
     child_told: bool | None  # None: not appropriate to tell the child
     decided_on: date
 
