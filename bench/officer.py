@@ -60,7 +60,14 @@ def _fresh() -> Any:
         request = benchmark_complaint(i, policy.service_areas[0].id)
         reference = format_reference(SEEDED_AT.year, i + 1)
         store.create(
-            register(request, case_id=_case_id(i), reference=reference, received_at=SEEDED_AT, policy=policy)
+            register(
+                request,
+                case_id=_case_id(i),
+                reference=reference,
+                received_at=SEEDED_AT,
+                registered_at=SEEDED_AT,
+                policy=policy,
+            )
         )
     return mock
 

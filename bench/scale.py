@@ -151,6 +151,7 @@ def _templates(officers: Officers) -> None:
                 case_id=f"{0xBE0000 + i:032x}",
                 reference=reference,
                 received_at=SEEDED_AT,
+                registered_at=SEEDED_AT,
                 policy=policy,
             )
         )

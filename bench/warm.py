@@ -91,6 +91,7 @@ def _direct_calls() -> float:
             case_id=uuid.uuid4().hex,
             reference=format_reference(2026, i + 1),
             received_at=now,
+            registered_at=now,
             policy=policy,
         )
         prepared.append((uuid.uuid4().hex, new))

@@ -1,7 +1,7 @@
 """Emails from templates kept in the repository (shared/templates/email), plain text and HTML.
 
 A template gets only the notification's ``context`` (what it needs to show) plus ``child``: the child-
-friendly wording for children and young people."""
+friendly wording for children (not for a care leaver, who is an adult)."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ class IntakeService:
         earlier = self.cases.recall(scope, key)
         if earlier is not None and earlier.live(now):
             return _answer(earlier, fingerprint)
-        new, receipt = self._register(request, channel, received_at, recorded_by)
+        new, receipt = self._register(request, channel, now, received_at, recorded_by)
         once = IdempotencyRecord(
             scope=scope,
             key=key,
@@ -105,16 +105,18 @@ class IntakeService:
         self,
         request: RepresentationRequest,
         channel: Channel,
+        now: datetime,
         received_at: datetime | None = None,
         recorded_by: str | None = None,
     ) -> tuple[NewCase, Receipt]:
-        now = received_at or self.clock.now()
-        year = london_date(now).year
+        received = received_at or now
+        year = london_date(received).year
         new = register(
             request,
             case_id=self.new_id(),
             reference=format_reference(year, self.cases.next_reference_number(year)),
-            received_at=now,
+            received_at=received,
+            registered_at=now,
             policy=self.policy,
             channel=channel,
             recorded_by=recorded_by,

@@ -115,18 +115,28 @@ ROLES: tuple[Option, ...] = (
     ("parent", "A parent", None),
     ("person-with-parental-responsibility", "Someone else with parental responsibility for a child", None),
     ("local-authority-foster-carer", "A foster carer", None),
-    ("special-guardian", "A special guardian", None),
+    ("special-guardian", "A special guardian", "A court has made you a child's special guardian"),
+    (
+        "person-seeking-special-guardianship-support-assessment",
+        "Someone who has asked for an assessment for special guardianship support",
+        None,
+    ),
     ("prospective-adopter", "Someone hoping to adopt", None),
     ("adoptive-parent", "An adoptive parent", None),
     ("adopted-person", "An adult who was adopted", None),
     ("birth-parent", "A birth parent of a child who was adopted", None),
-    ("guardian-in-adoption", "A guardian of a birth parent in an adoption", None),
+    (
+        "guardian-in-adoption",
+        "A guardian of a child who was adopted or may be adopted",
+        "Appointed to bring the child up in place of a parent who has died, not a special guardian",
+    ),
     ("person-receiving-adoption-support", "Someone getting adoption support", None),
     ("advocate", "An advocate for a child or young person", None),
     (
         "other-person-with-sufficient-interest",
         "Someone else who cares about a child",
-        "For example, a grandparent",
+        "For example, a grandparent. We will decide if the children's complaints procedure set by law is "
+        "open to you, and tell you",
     ),
     ("other", "None of these", None),
 )

@@ -16,7 +16,7 @@ from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.representation import AdvocacyWish, RepresentationRequest, single_mailbox
 from shared.domain.stages import Actor, Status
 from shared.domain.triage import is_late, suggest_procedure
-from shared.domain.vocabulary import SUPPORT_WORDS, Channel, Kind, SupportNeed
+from shared.domain.vocabulary import ROLE_WORDS, SUPPORT_WORDS, Channel, Kind, SupportNeed
 
 REFERENCE_PREFIX = "CSC"
 
@@ -93,12 +93,15 @@ def register(
     case_id: str,
     reference: str,
     received_at: datetime,
+    registered_at: datetime,
     policy: CouncilPolicy,
     channel: Channel = Channel.ONLINE_FORM,
     recorded_by: str | None = None,
 ) -> NewCase:
-    """The new case, its first event and the notifications it owes. ``recorded_by`` is the member of
-    staff who registered a representation made by another channel (phone, letter, ...)."""
+    """The new case, its first event and the notifications it owes. ``received_at`` is when the
+    representation reached the council (deadlines count from it); ``registered_at`` is now, when it is
+    registered and its acknowledgement is sent: later for one made by another channel (phone, letter, ...)
+    that ``recorded_by``, a member of staff, registers afterwards."""
     received = london_date(received_at)
     calendar = policy.calendar()
     suggestion = suggest_procedure(request.kind, request.role, request.subject)
@@ -168,7 +171,9 @@ def register(
         },
     }
     area = policy.service_area(request.service_area) if request.service_area else None
-    notifications = _notifications(request, case, area.name if area else None, policy)
+    notifications = _notifications(
+        request, case, area.name if area else None, policy, london_date(registered_at)
+    )
     case["notifications"] = {n.notification_id: n.status.value for n in notifications}
     event = Event(
         case_id=case_id,
@@ -240,13 +245,28 @@ def mailbox(address: str | None) -> str | None:
         return None
 
 
+def promised(due: str | None, registered: date, policy: CouncilPolicy) -> str | None:
+    """The date an acknowledgement may promise for ``due`` (ISO) when sent on ``registered``: ``due``
+    itself, or the next working day once ``due`` has passed (a representation registered after it was
+    received, by phone or letter), so that no acknowledgement promises a date already gone."""
+    if due is None or date.fromisoformat(due) >= registered:
+        return due
+    return policy.calendar().add_working_days(registered, 1).isoformat()
+
+
 def _notifications(
-    request: RepresentationRequest, case: dict[str, Any], area_name: str | None, policy: CouncilPolicy
+    request: RepresentationRequest,
+    case: dict[str, Any],
+    area_name: str | None,
+    policy: CouncilPolicy,
+    registered: date,
 ) -> tuple[Notification, ...]:
     """What is owed, and to whom. A submission may send only to the two addresses typed into it (the
-    complainant's and the advocate's), each one mailbox; staff addresses come from the council policy."""
+    complainant's and the advocate's), each one mailbox; staff addresses come from the council policy.
+    What the complainant and the advocate are told never promises a date before ``registered``, the day
+    it is sent: staff are told the real due dates."""
     case_id, reference = case["case_id"], case["reference"]
-    child = request.by_a_child
+    child = request.child_wording  # a care leaver, an adult, gets the adult wording
     complaint = request.kind is Kind.COMPLAINT
     advocacy = case["advocacy"]
     common = {
@@ -263,24 +283,41 @@ def _notifications(
         "advocacy_contact": policy.advocacy_service_contact,
         "advocacy_arrange_by": advocacy["arrange_by"],
     }
+    # The dates as the complainant is told them: a date already past is never promised (a registration
+    # made after the representation was received); the stage 1 date is the real one, said to have passed.
+    stage1_due = case["stage1_due"]
+    told = {
+        **common,
+        "received_date": case["received_date"],
+        "contact_by": promised(case["acknowledgement_due"], registered, policy),
+        "acknowledgement_passed": date.fromisoformat(case["acknowledgement_due"]) < registered,
+        "stage1_passed": stage1_due is not None and date.fromisoformat(stage1_due) < registered,
+    }
+    arrange_by = promised(advocacy["arrange_by"], registered, policy)
     owed: list[tuple[Purpose, str, str, bool, dict[str, Any]]] = []
     complainant, advocate = mailbox(request.email), mailbox(request.advocate_email)
     # Replying is the council's public task: whoever gives an address and chooses email is acknowledged.
     if complainant and request.wants_email:
-        greeting = {**common, **advocate_offer, "name": greeting_name(request.name)}
+        greeting = {
+            **told,
+            **advocate_offer,
+            "advocacy_arrange_by": arrange_by,
+            "name": greeting_name(request.name),
+        }
         if request.kind is Kind.COMPLIMENT:
             owed.append((Purpose.COMPLIMENT_THANKS, complainant, "compliment_thanks", child, greeting))
         else:
             owed.append((Purpose.ACKNOWLEDGEMENT, complainant, "acknowledgement", child, greeting))
     if advocate and request.advocacy is AdvocacyWish.HAS_ONE and request.kind is not Kind.COMPLIMENT:
-        owed.append((Purpose.ADVOCATE_COPY, advocate, "advocate_acknowledgement", False, common))
+        owed.append((Purpose.ADVOCATE_COPY, advocate, "advocate_acknowledgement", False, told))
     # Staff emails carry Heard's own values and closed lists, never words the public typed.
     staff = {
         **common,
         "case_url": policy.case_url(reference),
         "service_area": area_name,
-        "role": request.role.value.replace("-", " "),
+        "role": ROLE_WORDS[request.role],
         "by_a_child": case["by_a_child"],
+        "adult": not request.child_wording,  # a care leaver is one, though offered an advocate
         "for_a_child": request.for_a_child,
         "support": support_words(request.support, request.interpreter_language),
     }

@@ -18,6 +18,8 @@ class Purpose(StrEnum):
     BULLETIN = "bulletin"  # the scorecard bulletin to senior leadership (shared/reporting/bulletin.py)
     # Letters a case's change owes the complainant (each named by its action's row in the catalogue).
     CASE_ACCEPTED = "case-accepted"
+    # Whether "any other person" has a sufficient interest in the child's welfare (s.26(3)(e)), in writing.
+    SUFFICIENT_INTEREST_DECIDED = "sufficient-interest-decided"
     DEADLINE_EXTENDED = "deadline-extended"
     CASE_ON_HOLD = "case-on-hold"
     CASE_RESUMED = "case-resumed"

@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 
 from shared.domain.vocabulary import (
     CHILD_ROLES,
+    CHILD_WORDING_ROLES,
     ChildView,
     ComplainantRole,
     ContactPreference,
@@ -247,7 +248,13 @@ class RepresentationRequest(BaseModel):
 
     @property
     def by_a_child(self) -> bool:
+        """Made by a child or young person themselves, a care leaver included (offered an advocate)."""
         return self.role in CHILD_ROLES
+
+    @property
+    def child_wording(self) -> bool:
+        """Written to in the child's words: a child, never a care leaver (an adult)."""
+        return self.role in CHILD_WORDING_ROLES
 
     @property
     def for_a_child(self) -> bool:

@@ -45,12 +45,21 @@ def suggest_procedure(kind: Kind, role: ComplainantRole, subject: Subject | None
             "statutory if the council decides the person has sufficient interest in the child's welfare",
             needs_sufficient_interest_decision=True,
         )
-    return Suggestion(Procedure.CORPORATE, "the person is not in a statutory eligible role")
+    # s.26(3)(e): "such other person as the authority consider has a sufficient interest in the child's
+    # welfare" is anyone the Act does not name, whether or not they said so: the corporate procedure,
+    # unless the council records that decision first.
+    return Suggestion(
+        Procedure.CORPORATE,
+        "the person is not in a role the Children Act names: the corporate procedure, or the statutory one "
+        "if the council decides they have sufficient interest in the child's welfare (s.26(3)(e))",
+        needs_sufficient_interest_decision=True,
+    )
 
 
 @dataclass(frozen=True)
 class SufficientInterestDecision:
-    """The council's decision on "any other person with sufficient interest" (s.26(3)(e))."""
+    """The council's decision on "any other person with sufficient interest" (s.26(3)(e)): its reasons
+    recorded, and the person told (Heard writes to them: the decision owes the letter)."""
 
     accepted: bool
     reasons: str

@@ -21,8 +21,16 @@ class Procedure(StrEnum):
 
 
 class ComplainantRole(StrEnum):
-    """Who is making the representation. Every statutory eligible role of s.26(3)-(3C), then the
-    discretionary and corporate ones."""
+    """Who is making the representation. Every statutory eligible role of s.26(3)-(3C) and s.24D, then
+    the discretionary and corporate ones. Children Act 1989: s.26(3) a looked-after child or a child in
+    need, a parent, a person with parental responsibility, a local authority foster parent, and (e) any
+    other person the council considers has a sufficient interest in the child's welfare; s.26(3B) the
+    people the adoption service is for (Adoption and Children Act 2002 s.3(1): children who may be
+    adopted, their parents and guardians, people wishing to adopt, adopted people, their adoptive and
+    birth parents and former guardians) and people receiving adoption support; s.26(3C) a child with a
+    special guardianship order, a special guardian or a parent of such a child, and a person who has
+    applied for a special guardianship support services assessment (s.14F(3) or (4)); s.24D care
+    leavers."""
 
     CHILD_LOOKED_AFTER = "child-looked-after"
     CHILD_IN_NEED = "child-in-need"
@@ -32,9 +40,10 @@ class ComplainantRole(StrEnum):
     CARE_LEAVER = "care-leaver"
     SPECIAL_GUARDIAN = "special-guardian"
     CHILD_SUBJECT_TO_SGO = "child-subject-to-special-guardianship-order"
+    SPECIAL_GUARDIANSHIP_SUPPORT = "person-seeking-special-guardianship-support-assessment"
     ADOPTED_CHILD = "adopted-child"
     BIRTH_PARENT = "birth-parent"
-    ADOPTION_GUARDIAN = "guardian-in-adoption"
+    ADOPTION_GUARDIAN = "guardian-in-adoption"  # the guardian of a child who may be or was adopted
     PROSPECTIVE_ADOPTER = "prospective-adopter"
     ADOPTIVE_PARENT = "adoptive-parent"
     ADOPTED_PERSON = "adopted-person"
@@ -55,6 +64,7 @@ STATUTORY_ROLES: frozenset[ComplainantRole] = frozenset(
         ComplainantRole.CARE_LEAVER,
         ComplainantRole.SPECIAL_GUARDIAN,
         ComplainantRole.CHILD_SUBJECT_TO_SGO,
+        ComplainantRole.SPECIAL_GUARDIANSHIP_SUPPORT,
         ComplainantRole.ADOPTED_CHILD,
         ComplainantRole.BIRTH_PARENT,
         ComplainantRole.ADOPTION_GUARDIAN,
@@ -65,7 +75,35 @@ STATUTORY_ROLES: frozenset[ComplainantRole] = frozenset(
     }
 )
 
-#: Roles that are children or young people: they must be offered an advocate (s.26A).
+#: Each role in the words staff emails use ("Made by: ..."), as the statute describes it.
+ROLE_WORDS: dict[ComplainantRole, str] = {
+    ComplainantRole.CHILD_LOOKED_AFTER: "looked-after child",
+    ComplainantRole.CHILD_IN_NEED: "child in need",
+    ComplainantRole.PARENT: "parent",
+    ComplainantRole.PARENTAL_RESPONSIBILITY: "person with parental responsibility",
+    ComplainantRole.FOSTER_CARER: "local authority foster carer",
+    ComplainantRole.CARE_LEAVER: "care leaver (an adult)",
+    ComplainantRole.SPECIAL_GUARDIAN: "special guardian",
+    ComplainantRole.CHILD_SUBJECT_TO_SGO: "child with a special guardianship order",
+    ComplainantRole.SPECIAL_GUARDIANSHIP_SUPPORT: (
+        "person who applied for a special guardianship support assessment"
+    ),
+    ComplainantRole.ADOPTED_CHILD: "adopted child",
+    ComplainantRole.BIRTH_PARENT: "birth parent of a child who was or may be adopted",
+    ComplainantRole.ADOPTION_GUARDIAN: "guardian of a child who was or may be adopted",
+    ComplainantRole.PROSPECTIVE_ADOPTER: "person wishing to adopt",
+    ComplainantRole.ADOPTIVE_PARENT: "adoptive parent",
+    ComplainantRole.ADOPTED_PERSON: "adopted adult",
+    ComplainantRole.ADOPTION_SUPPORT: "person receiving adoption support",
+    ComplainantRole.SUFFICIENT_INTEREST: (
+        "other person, who may have a sufficient interest in the child's welfare"
+    ),
+    ComplainantRole.ADVOCATE: "advocate for a child",
+    ComplainantRole.OTHER: "none of the roles the Children Act names",
+}
+
+#: Roles that are children or young people, care leavers included: they must be offered an advocate
+#: (s.26A covers representations by children and by care leavers alike).
 CHILD_ROLES: frozenset[ComplainantRole] = frozenset(
     {
         ComplainantRole.CHILD_LOOKED_AFTER,
@@ -75,6 +113,11 @@ CHILD_ROLES: frozenset[ComplainantRole] = frozenset(
         ComplainantRole.CARE_LEAVER,
     }
 )
+
+#: Roles written to in the child's words (and told of Childline): the children among CHILD_ROLES. A care
+#: leaver is an adult (18 to 25: Children Act 1989 ss.23C and 24) and gets the adult wording, while their
+#: complaint still follows the statutory procedure (s.24D) with the offer of an advocate (s.26A).
+CHILD_WORDING_ROLES: frozenset[ComplainantRole] = CHILD_ROLES - {ComplainantRole.CARE_LEAVER}
 
 
 class Channel(StrEnum):

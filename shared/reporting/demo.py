@@ -215,6 +215,7 @@ class DemoBuilder:
             case_id=f"demo-{number:05d}",
             reference=reference,
             received_at=datetime.combine(received, time(12, 0), tzinfo=LONDON),
+            registered_at=datetime.combine(self.today, time(12, 0), tzinfo=LONDON),
             policy=self.policy,
             channel=channel,
             recorded_by=None if channel is Channel.ONLINE_FORM else OFFICER,

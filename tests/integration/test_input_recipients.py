@@ -148,6 +148,7 @@ def test_a_crafted_name_is_never_in_an_email_whole(name: str) -> None:
         case_id="c1",
         reference="CSC-2026-00001",
         received_at=datetime(2026, 11, 26, 10, tzinfo=UTC),
+        registered_at=datetime(2026, 11, 26, 10, tzinfo=UTC),
         policy=CouncilPolicy(),
     )
     (ack,) = [n for n in new.notifications if n.template == "acknowledgement"]

@@ -85,7 +85,14 @@ def registered(**overrides: Any) -> NewCase:
         }
     )
     request = RepresentationRequest.model_validate(body, context={"today": START.date()})
-    return register(request, case_id="c1", reference="CSC-2026-00001", received_at=START, policy=POLICY)
+    return register(
+        request,
+        case_id="c1",
+        reference="CSC-2026-00001",
+        received_at=START,
+        registered_at=START,
+        policy=POLICY,
+    )
 
 
 def decide(case: Case, body: dict[str, Any], actor: Actor, on: date) -> Decision:

@@ -78,9 +78,9 @@ def test_the_hand_checked_calendar_is_the_real_one() -> None:
     "who",
     [
         # A neighbour worried about a child: not a role of s.26(3)-(3C), and not "sufficient interest"
-        # unless the council decides so (here the person did not claim it).
+        # unless the council decides so (here the person did not claim it, and may still be found to).
         {"role": "other", "on_behalf_of": "a-child"},
-        # An adult complaining about the service they themselves got: not about a child's social care.
+        # An adult complaining about the children's social care they themselves got: no named role either.
         {"role": "other", "on_behalf_of": "myself"},
     ],
     ids=["neighbour-about-a-child", "adult-about-themselves"],
@@ -90,7 +90,9 @@ def test_no_statutory_standing_is_suggested_the_corporate_procedure(
 ) -> None:
     receipt, case = submit(gateway, aws, complaint(**who))
     assert case["suggested_procedure"] == "corporate"
-    assert case["needs_sufficient_interest_decision"] is False
+    # s.26(3)(e): "such other person as the authority consider has a sufficient interest" is anyone the Act
+    # does not name, so the statutory procedure stays open to them, after a recorded decision only.
+    assert case["needs_sufficient_interest_decision"] is True
     assert case["status"] == "received"  # suggested, not decided: an officer decides
     assert case["received_date"] == "2026-11-26"
     # LGSCO Complaint Handling Code: acknowledged within 5 working days. Thu 26 Nov -> Thu 3 Dec.

@@ -651,7 +651,7 @@ def test_a_stage_accepted_after_its_overdue_day_is_told_at_the_next_0900_london_
     Thursday 1 April (Good Friday 26 March and Easter Monday 29 March are not working days) and Thursday
     8 April. Summer time starts on Sunday 28 March: 09:00 London is 09:00 UTC before it, 08:00 UTC after."""
     service, api = local
-    weekday, weekend = register(api), register(api)
+    weekday, weekend = register(api, on_behalf_of="myself"), register(api, on_behalf_of="myself")
     reason = "A parent of a child in need: s.26(3)."
     # Accepted on Wednesday 24 March at 14:00, when the overdue alert and escalation 1 are both past.
     service.advance_to(at("2027-03-24T14:00:00"))

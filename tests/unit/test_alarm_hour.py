@@ -140,9 +140,16 @@ def accepted_at(when: str) -> Case:
     """A complaint received on Monday 1 March 2027 at 10:00 UTC, accepted into the statutory procedure
     at ``when`` (stage 1 runs from receipt: due Monday 15 March whenever it is accepted)."""
     received = utc("2027-03-01T10:00:00")
-    body = complaint(when_happened="2027-02-01")
+    body = complaint(when_happened="2027-02-01", on_behalf_of="myself")  # a parent's own complaint
     request = RepresentationRequest.model_validate(body, context={"today": received.date()})
-    new = register(request, case_id="c1", reference="CSC-2027-00001", received_at=received, policy=POLICY)
+    new = register(
+        request,
+        case_id="c1",
+        reference="CSC-2027-00001",
+        received_at=received,
+        registered_at=received,
+        policy=POLICY,
+    )
     accept = {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need."}
     case = apply(
         Case.model_validate(new.case),

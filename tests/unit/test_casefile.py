@@ -29,7 +29,14 @@ def new_case(**overrides: Any) -> Case:
     defaults = {"role": "child-looked-after", "on_behalf_of": "myself", "advocacy_offered": True}
     body = complaint(**{**defaults, **overrides})
     request = RepresentationRequest.model_validate(body, context={"today": RECEIVED.date()})
-    new = register(request, case_id="c1", reference="CSC-2026-00001", received_at=RECEIVED, policy=POLICY)
+    new = register(
+        request,
+        case_id="c1",
+        reference="CSC-2026-00001",
+        received_at=RECEIVED,
+        registered_at=RECEIVED,
+        policy=POLICY,
+    )
     return Case.model_validate(new.case)
 
 

@@ -32,6 +32,7 @@ from tests.unit.test_casefile_stages import (
 
 LETTERS = (
     "case_accepted",
+    "sufficient_interest_decided",
     "deadline_extended",
     "case_on_hold",
     "case_resumed",
@@ -231,6 +232,9 @@ SAMPLES: dict[str, OwedNotification] = {
         advocacy_service="Example Advocacy Service",
         advocacy_contact="0800 000 0000",
     ),
+    "sufficient_interest_decided": owed(
+        Purpose.SUFFICIENT_INTEREST_DECIDED, accepted=False, decided_on=date(2026, 11, 27)
+    ),
     "deadline_extended": owed(
         Purpose.DEADLINE_EXTENDED,
         stage="stage1",
@@ -312,6 +316,7 @@ SAMPLES: dict[str, OwedNotification] = {
 #: The dates each sample must show, in words.
 DATES = {
     "case_accepted": ["Thursday 10 December 2026"],
+    "sufficient_interest_decided": ["Friday 27 November 2026"],
     "deadline_extended": ["Thursday 24 December 2026", "Thursday 10 December 2026"],
     "case_on_hold": ["Tuesday 1 December 2026"],
     "case_resumed": ["Tuesday 5 January 2027"],
@@ -503,6 +508,9 @@ def every_letter_apply_owes() -> list[OwedNotification]:
 
     officer, senior, public = Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP, Actor.PUBLIC
     accepted = step(new_case(), ACCEPT, officer, "2026-11-26")
+    grandmother = new_case(role="other-person-with-sufficient-interest", on_behalf_of="a-child")
+    interest = {"action": "decide-sufficient-interest", "accepted": True, "reasons": "Cares for him weekly."}
+    step(grandmother, interest, officer, "2026-11-27")
     extended = step(
         accepted, {"action": "extend", "reason": "An advocate is being appointed."}, officer, "2026-11-26"
     )

@@ -67,7 +67,14 @@ def received_on(day: date) -> Case:
     body = complaint(role="child-looked-after", on_behalf_of="myself", advocacy_offered=True)
     request = RepresentationRequest.model_validate(body)
     received_at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    new = register(request, case_id="c2", reference="CSC-2026-00002", received_at=received_at, policy=POLICY)
+    new = register(
+        request,
+        case_id="c2",
+        reference="CSC-2026-00002",
+        received_at=received_at,
+        registered_at=received_at,
+        policy=POLICY,
+    )
     return Case.model_validate(new.case)
 
 

@@ -78,7 +78,7 @@ def apply(
         events=(event,),
         deadlines_changed={k: (v.due if v else None) for k, v in out.deadlines.items()},
         notifications=tuple(
-            OwedNotification(purpose, case.by_a_child, {**context, **extra})
+            OwedNotification(purpose, case.child_wording, {**context, **extra})
             for purpose, extra in out.letters.items()
         ),
     )

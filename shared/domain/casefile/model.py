@@ -14,7 +14,7 @@ from shared.domain.people import Person, PersonId
 from shared.domain.policy import Step
 from shared.domain.stages import Actor, Status, Track, track_for
 from shared.domain.triage import HoldMatter
-from shared.domain.vocabulary import Channel, Kind, Outcome, Procedure
+from shared.domain.vocabulary import CHILD_WORDING_ROLES, Channel, Kind, Outcome, Procedure
 
 Reason = Annotated[str, Field(min_length=10, max_length=2000)]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -123,7 +123,7 @@ class SufficientInterest(Frozen):
 
     accepted: StrictBool
     reasons: Reason
-    complainant_told: StrictBool
+    complainant_told: StrictBool  # in writing: the decision owes the sufficient-interest-decided letter
     child_told: bool | None  # None: not appropriate to tell the child
     decided_on: date
 
@@ -378,6 +378,12 @@ class Case(_Stored):
         return not self.by_a_child and (
             complainant.role == "advocate" or complainant.on_behalf_of == "a-child"
         )
+
+    @property
+    def child_wording(self) -> bool:
+        """Letters in the child's words (with Childline): to a child, never to a care leaver, who is an
+        adult (from the role, so cases stored before this rule are written to the same way)."""
+        return self.complainant.role in CHILD_WORDING_ROLES
 
     @property
     def investigator_user(self) -> str | None:

@@ -34,16 +34,26 @@ from shared.domain.triage import (
     SufficientInterestDecision,
     route,
 )
-from shared.domain.vocabulary import Channel, Kind, Procedure
+from shared.domain.vocabulary import ROLE_WORDS, STATUTORY_ROLES, Channel, ComplainantRole, Kind, Procedure
 
 THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
 
 
 def _needs_sufficient_interest(case: Case, actor: Actor, by: str | None) -> None:
-    if not case.needs_sufficient_interest_decision:
+    if case.needs_sufficient_interest_decision:
+        return
+    role = case.complainant.role
+    if role in STATUTORY_ROLES:
         checks.refuse(
-            "the complainant's role gives a right to complain: no sufficient-interest decision is needed"
+            f"the complainant's role gives a right to complain ({ROLE_WORDS[ComplainantRole(role)]}: "
+            "s.26(3) to (3C), s.24D): no sufficient-interest decision is needed"
         )
+    if role == ComplainantRole.ADVOCATE:
+        checks.refuse("an advocate acts for the child: check the child's wishes, not a sufficient interest")
+    checks.refuse(
+        "the complaint is not about children's social care: the statutory procedure is not open to anyone, "
+        "so no sufficient-interest decision is needed"
+    )
 
 
 def advocacy_words(acting: Acting) -> dict[str, Any]:
@@ -132,34 +142,42 @@ class Accept(CaseCommand):
 
 
 class DecideSufficientInterest(CaseCommand):
-    """Whether "any other person" has sufficient interest in the child's welfare (s.26(3)(e)): reasons
-    always; a refusal must have been told to the person."""
+    """Whether a complainant the Children Act does not name has a sufficient interest in the child's
+    welfare (s.26(3)(e); for a child with a special guardian, s.26(3C)(c)): the reasons always, and the
+    person is told in writing either way (the letter says, when refused, why the statutory procedure is
+    not open to them and that the corporate procedure and then the Ombudsman are). ``child_told``
+    records whether the child was told (None: not appropriate)."""
 
     spec = ActionSpec(
         "Decide sufficient interest",
         statuses=(Status.RECEIVED,),
         held_ok=True,
         checks=(_needs_sufficient_interest,),
+        letters=(Purpose.SUFFICIENT_INTEREST_DECIDED,),
     )
     action: Literal["decide-sufficient-interest"]
     accepted: StrictBool
     reasons: Reason
-    complainant_told: StrictBool = False
     child_told: StrictBool | None = None
 
     def decide(self, acting: Acting) -> Changes:
-        try:
-            SufficientInterestDecision(self.accepted, self.reasons, self.complainant_told, self.child_told)
+        try:  # told: this decision owes the complainant its letter
+            SufficientInterestDecision(self.accepted, self.reasons, True, self.child_told)
         except NotEligible as refused:
             checks.refuse(refused.reason)
         decided = SufficientInterest(
             accepted=self.accepted,
             reasons=self.reasons,
-            complainant_told=self.complainant_told,
+            complainant_told=True,
             child_told=self.child_told,
             decided_on=acting.today,
         )
-        return Changes(fields={"sufficient_interest": decided})
+        out = Changes(fields={"sufficient_interest": decided})
+        out.letters[Purpose.SUFFICIENT_INTEREST_DECIDED] = {
+            "accepted": self.accepted,
+            "decided_on": acting.today,
+        }
+        return out
 
 
 class DecideLateComplaint(CaseCommand):
