@@ -17,7 +17,7 @@ import pytest
 
 from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from tests.conftest import complaint, start_service
+from tests.conftest import CHILD_AGREES, complaint, start_service
 from tests.e2e.test_officer_lifecycle import CONFLICT, FORBIDDEN, OFFICER, SENIOR, Officers
 
 
@@ -102,6 +102,7 @@ def test_s26_3_e_sufficient_interest_is_decided_in_writing_before_the_statutory_
     assert told["text"].startswith("Dear Pat,") and "Thursday 26 November 2026" in told["text"]
     assert "you have a sufficient interest" in told["text"]
     assert "looked after him" not in told["text"], "the officer's reasons stay in Heard"
+    o.act(reference, OFFICER, CHILD_AGREES)  # made for her grandson: his own view first
     assert o.act(reference, OFFICER, accept)["procedure"] == "statutory"
     o.check_refusals()
 
@@ -121,6 +122,7 @@ def test_s26_3_e_a_refusal_is_told_and_leaves_the_corporate_procedure(officers: 
     for body in (told["text"], told["html"]):
         assert "is not open to you" in body and "corporate complaints procedure" in body
         assert "Local Government and Social Care Ombudsman" in body
+    o.act(reference, OFFICER, CHILD_AGREES)
     accept = {"action": "accept", "procedure": "statutory", "reason": "Tried under the statute anyway."}
     o.refused(reference, OFFICER, accept, CONFLICT)
     corporate = {"action": "accept", "procedure": "corporate", "reason": "No sufficient interest: corporate."}
@@ -134,7 +136,13 @@ def test_a_care_leaver_is_written_to_as_an_adult_and_keeps_the_statutory_procedu
     """s.24D: a care leaver's complaint follows the statutory procedure as of right; a care leaver is an
     adult, so every letter is the adult one, without the child's Childline line."""
     o = officers
-    body = complaint(role="care-leaver", on_behalf_of="myself", name="Jordan", email="jordan@example.org")
+    body = complaint(
+        role="care-leaver",
+        on_behalf_of="myself",
+        name="Jordan",
+        email="jordan@example.org",
+        advocacy_offered=True,
+    )
     status, _, receipt = o.http("POST", "/representations", body)
     assert status == 201, receipt
     reference = receipt["reference"]

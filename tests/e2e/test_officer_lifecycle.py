@@ -28,7 +28,7 @@ import pytest
 
 from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from tests.conftest import complaint, start_service
+from tests.conftest import CHILD_AGREES, complaint, start_service
 
 OFFICER = "complaints-officer"
 MANAGER = "service-manager"  # social-work, the policy's first service area
@@ -190,8 +190,12 @@ def test_a_statutory_complaint_from_receipt_through_three_stages_and_the_ombudsm
     assert case["status"] == "received" and case["channel"] == "public-api"
     # Acknowledgement, 3 working days after Thu 26 Nov: Fri 27, Mon 30, Tue 1 Dec.
     assert case["acknowledgement_due"] == "2026-12-01"
-    assert "accept" in view["possible_actions"]
+    # Made by a parent for their child: the child's own wishes and views come first (Getting the Best
+    # from Complaints), so the complaint is not accepted until they are recorded.
+    assert "accept" not in view["possible_actions"] and "record-child-views" in view["possible_actions"]
     accept = {"action": "accept", "procedure": "statutory", "reason": "A parent of a child in need: s.26(3)."}
+    o.refused(reference, OFFICER, accept, CONFLICT)
+    o.act(reference, OFFICER, CHILD_AGREES)
     o.refused(reference, SENIOR, accept, FORBIDDEN)  # senior leadership reads; triage is not theirs
     o.refused(reference, OTHER_MANAGER, accept, NOT_FOUND)  # another area's case is not revealed
     o.refused(reference, INVESTIGATOR, accept, NOT_FOUND)  # not appointed to it
@@ -415,6 +419,7 @@ def test_a_statutory_complaint_from_receipt_through_three_stages_and_the_ombudsm
     assert case["status"] == "closed"
     assert o.chronology(reference, SENIOR) == [
         ("received", "public"),
+        ("record-child-views", OFFICER),
         ("accept", OFFICER),
         ("allocate", OFFICER),
         ("respond-stage1", MANAGER),
