@@ -4,6 +4,7 @@ and service areas. The authorizer proves a token is staff's; these rules decide 
 from __future__ import annotations
 
 from shared.domain.casefile import Case
+from shared.domain.casefile.catalogue import possible_actions as actions_for
 from shared.domain.stages import Actor, Status
 from shared.identity import Caller
 
@@ -44,7 +45,7 @@ def acting_as(caller: Caller, case: Case, action: str) -> Actor:
     now, else their most senior (so a refusal names what they may do)."""
     roles = [role for role in CASE_ROLES if role in caller.roles]
     for role in roles:
-        if action in case.possible_actions(role, caller.username):
+        if action in actions_for(case, role, caller.username):
             return role
     return roles[0]
 
@@ -52,7 +53,7 @@ def acting_as(caller: Caller, case: Case, action: str) -> Actor:
 def possible_actions(caller: Caller, case: Case) -> tuple[str, ...]:
     """Every action the caller may take on the case now, in any of their roles."""
     found = {
-        a for role in CASE_ROLES if role in caller.roles for a in case.possible_actions(role, caller.username)
+        a for role in CASE_ROLES if role in caller.roles for a in actions_for(case, role, caller.username)
     }
     return tuple(sorted(found))
 

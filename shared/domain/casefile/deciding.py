@@ -10,7 +10,7 @@ from datetime import datetime
 from pydantic_core import to_jsonable_python
 
 from shared.domain.calendar import london_date
-from shared.domain.casefile.catalogue import CaseCommand, authorise
+from shared.domain.casefile.catalogue import CaseCommand, authorise, possible_actions
 from shared.domain.casefile.changes import Acting, Changes, Decision, NewEvent, OwedNotification
 from shared.domain.casefile.model import Case, StageDates
 from shared.domain.errors import IllegalTransition
@@ -37,7 +37,7 @@ def apply(
         authorise(case, command.action, actor, by)
         out = command.decide(acting)
     except IllegalTransition as refused:
-        possible = case.possible_actions(actor, by)
+        possible = possible_actions(case, actor, by)
         listed = ", ".join(possible) or "none"
         raise type(refused)(f"{refused.reason} (possible for you now: {listed})", possible) from refused
     undeclared = set(out.letters) - set(command.spec.letters)

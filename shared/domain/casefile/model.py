@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from shared.domain.people import Person, PersonId
 from shared.domain.policy import Step
-from shared.domain.stages import Actor, Status, Track, track_for
+from shared.domain.stages import Status, Track, track_for
 from shared.domain.triage import HoldMatter
 from shared.domain.vocabulary import CHILD_WORDING_ROLES, Channel, Kind, Outcome, Procedure
 
@@ -390,12 +390,6 @@ class Case(_Stored):
         """The staff user of the appointed investigating officer (their scope: this case at stage 2)."""
         appointed = self.stage2.investigator
         return appointed.person.staff_user if appointed else None
-
-    def possible_actions(self, actor: Actor, by: str | None = None) -> tuple[str, ...]:
-        """Every action ``actor`` (the staff user ``by``, where it matters) may take now."""
-        from shared.domain.casefile.catalogue import possible_actions
-
-        return possible_actions(self, actor, by)
 
     def running_stage(self) -> Step | None:
         """The stage whose deadline runs now, if any."""
