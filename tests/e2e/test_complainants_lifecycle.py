@@ -10,31 +10,10 @@ England and Wales calendar (November 2026 has no bank holiday); the count is in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from infra.local.clock import LocalClock
-from infra.local.service import LocalService
-from tests.conftest import CHILD_AGREES, complaint, start_service
+from tests.conftest import CHILD_AGREES, complaint
 from tests.e2e.test_officer_lifecycle import CONFLICT, FORBIDDEN, OFFICER, SENIOR, Officers
-
-
-@pytest.fixture
-def service(clock: LocalClock) -> Iterator[LocalService]:
-    from moto import mock_aws
-
-    with mock_aws():
-        local = start_service(clock)
-        local.serve_in_background()
-        yield local
-        local.stop()
-
-
-@pytest.fixture
-def officers(service: LocalService, clock: LocalClock) -> Officers:
-    return Officers(service, clock)
 
 
 def mail(officers: Officers, to: str, reference: str) -> list[dict[str, Any]]:

@@ -20,15 +20,12 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from infra.local.clock import LocalClock
 from infra.local.service import LocalService
-from tests.conftest import CHILD_AGREES, complaint, start_service
+from tests.conftest import CHILD_AGREES, complaint
 
 OFFICER = "complaints-officer"
 MANAGER = "service-manager"  # social-work, the policy's first service area
@@ -37,17 +34,6 @@ INVESTIGATOR = "investigator"
 SENIOR = "senior-leadership"
 ADMIN = "admin"
 FORBIDDEN, NOT_FOUND, CONFLICT = 403, 404, 409
-
-
-@pytest.fixture
-def service(clock: LocalClock) -> Iterator[LocalService]:
-    from moto import mock_aws
-
-    with mock_aws():
-        local = start_service(clock)  # port 0: a free port
-        local.serve_in_background()
-        yield local
-        local.stop()
 
 
 class Officers:
@@ -132,11 +118,6 @@ class Officers:
 
     def check_refusals(self) -> None:
         assert not self.refusals, "refused with the wrong status:\n" + "\n".join(self.refusals)
-
-
-@pytest.fixture
-def officers(service: LocalService, clock: LocalClock) -> Officers:
-    return Officers(service, clock)  # Thursday 26 November 2026, 10:00 UTC
 
 
 def submit_online(officers: Officers, **overrides: Any) -> str:

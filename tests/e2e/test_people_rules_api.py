@@ -5,35 +5,22 @@ service, with the letters read from its outbox. Sources: the Children Act 1989 R
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from infra.local.clock import LocalClock
-from infra.local.service import LocalService
-from tests.conftest import CHILD_AGREES, complaint, start_service
-from tests.e2e.test_officer_lifecycle import CONFLICT, MANAGER, OFFICER, SENIOR, Officers, declared
+from tests.conftest import CHILD_AGREES, complaint
+from tests.e2e.test_complainants_lifecycle import mail
+from tests.e2e.test_officer_lifecycle import (
+    CONFLICT,
+    MANAGER,
+    OFFICER,
+    SENIOR,
+    Officers,
+    declared,
+)
 
 ACCEPT = {"action": "accept", "procedure": "statutory", "reason": "Eligible under s.26(3) of the Act."}
 FINDING = {"point": "Calls about the care plan were not returned", "outcome": "upheld"}
 ATTESTATION = {"attested_on": "2026-11-26", "declarations_true": True, "no_connection_with_the_case": True}
-
-
-@pytest.fixture
-def service(clock: LocalClock) -> Iterator[LocalService]:
-    from moto import mock_aws
-
-    with mock_aws():
-        local = start_service(clock)
-        local.serve_in_background()
-        yield local
-        local.stop()
-
-
-@pytest.fixture
-def officers(service: LocalService, clock: LocalClock) -> Officers:
-    return Officers(service, clock)
 
 
 def submit(o: Officers, **overrides: Any) -> str:
@@ -41,18 +28,6 @@ def submit(o: Officers, **overrides: Any) -> str:
     assert status == 201, body
     reference: str = body["reference"]
     return reference
-
-
-def subjects(o: Officers, to: str, reference: str) -> list[str]:
-    """The subjects of what the outbox holds for ``to`` about ``reference``, oldest first."""
-    return [m["subject"] for m in mail(o, to, reference)]
-
-
-def mail(o: Officers, to: str, reference: str) -> list[dict[str, Any]]:
-    o.service.settle()
-    status, _, sent = o.http("GET", "/_local/outbox")
-    assert status == 200
-    return [m for m in sent if m["to"] == to and reference in m["subject"]]
 
 
 def refusal(o: Officers, reference: str, user: str, command: dict[str, Any]) -> tuple[int, str]:

@@ -33,6 +33,9 @@ def _all_commands() -> set[type[CaseCommand]]:
 
 def test_every_command_defined_has_its_row_and_its_decision() -> None:
     for command in _all_commands():
+        if command.__subclasses__():  # a base several actions share: each of them has the row
+            assert "spec" not in command.__dict__, command.__name__
+            continue
         assert isinstance(command.__dict__.get("spec"), ActionSpec), f"{command.__name__} has no row"
         assert command.decide is not CaseCommand.decide, f"{command.__name__} decides nothing"
         (name,) = typing.get_args(command.model_fields["action"].annotation)

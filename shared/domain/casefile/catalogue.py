@@ -59,6 +59,8 @@ class CaseCommand(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        if "spec" not in cls.__dict__:
+            return  # a base shared by several actions: each of them is registered
         (name,) = cls.model_fields["action"].annotation.__args__  # type: ignore[union-attr]
         if name in CATALOGUE:
             raise TypeError(f"two commands are named {name!r}")

@@ -4,7 +4,7 @@ independent person, the report and the adjudication."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -27,7 +27,7 @@ from shared.domain.casefile.model import (
 )
 from shared.domain.errors import NotPermitted
 from shared.domain.notices import Purpose
-from shared.domain.people import PersonId, independent_person_refusal, investigator_refusal
+from shared.domain.people import Person, PersonId, independent_person_refusal, investigator_refusal
 from shared.domain.policy import Step
 from shared.domain.stages import Action, Actor, Status, Track
 
@@ -115,18 +115,44 @@ def _statutory(case: Case, actor: Actor, by: str | None) -> None:
         checks.refuse("only the statutory procedure appoints an independent person")
 
 
-class AppointInvestigator(CaseCommand):
-    spec = ActionSpec("Appoint the investigating officer", statuses=(Status.STAGE2,), export=THIRD)
-    action: Literal["appoint-investigator"]
+class _Appointment(CaseCommand):
+    """A stage 2 appointment from the register, with the appointee's attestation: never the person
+    already appointed to the other role (reg 17(2): the investigating officer and the independent person
+    are two people)."""
+
+    role: ClassVar[Literal["investigator", "independent_person"]]
+    other: ClassVar[str]  # what the person already appointed to the other role does, in words
     person_id: PersonId
     attestation: Attestation
 
     def people_named(self) -> tuple[str, ...]:
         return (self.person_id,)
 
+    def refusal(self, case: Case, person: Person) -> str | None:
+        """Why ``person`` may not take this role on ``case``, or None."""
+        raise NotImplementedError
+
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
         person = checks.person(acting.people, self.person_id)
+        why = self.refusal(case, person)
+        if why is not None:
+            checks.refuse(why)
+        other = case.stage2.independent_person if self.role == "investigator" else case.stage2.investigator
+        if other is not None and other.person.person_id == person.person_id:
+            checks.refuse(f"{person.name} {self.other}: one person cannot be both (reg 17)")
+        checks.attested(self.attestation, person, acting.today)
+        appointed = Appointment(person=person, attestation=self.attestation, appointed_on=acting.today)
+        return Changes(fields={"stage2": case.stage2.model_copy(update={self.role: appointed})})
+
+
+class AppointInvestigator(_Appointment):
+    spec = ActionSpec("Appoint the investigating officer", statuses=(Status.STAGE2,), export=THIRD)
+    role = "investigator"
+    other = "is this stage 2's independent person"
+    action: Literal["appoint-investigator"]
+
+    def refusal(self, case: Case, person: Person) -> str | None:
         why = investigator_refusal(person, case.service_area, case.about_staff, case.allocated_manager)
         stage1 = case.responses.get("stage1")
         if (
@@ -136,43 +162,20 @@ class AppointInvestigator(CaseCommand):
             and person.staff_user == stage1.by
         ):
             why = f"{person.name} recorded the stage 1 response"
-        if why is not None:
-            checks.refuse(f"{why}: the investigating officer must be independent of it")
-        ip = case.stage2.independent_person
-        if ip is not None and ip.person.person_id == person.person_id:
-            checks.refuse(
-                f"{person.name} is this stage 2's independent person: one person cannot be both (reg 17)"
-            )
-        checks.attested(self.attestation, person, acting.today)
-        appointed = Appointment(person=person, attestation=self.attestation, appointed_on=acting.today)
-        return Changes(fields={"stage2": case.stage2.model_copy(update={"investigator": appointed})})
+        return f"{why}: the investigating officer must be independent of it" if why else None
 
 
-class AppointIndependentPerson(CaseCommand):
+class AppointIndependentPerson(_Appointment):
     spec = ActionSpec(
         "Appoint the independent person", statuses=(Status.STAGE2,), checks=(_statutory,), export=THIRD
     )
+    role = "independent_person"
+    other = "investigates this stage 2"
     action: Literal["appoint-independent-person"]
-    person_id: PersonId
-    attestation: Attestation
 
-    def people_named(self) -> tuple[str, ...]:
-        return (self.person_id,)
-
-    def decide(self, acting: Acting) -> Changes:
-        case = acting.case
-        person = checks.person(acting.people, self.person_id)
-        not_independent = independent_person_refusal(person)
-        if not_independent is not None:
-            checks.refuse(f"{not_independent}: an independent person may be neither (reg 2)")
-        investigator = case.stage2.investigator
-        if investigator is not None and investigator.person.person_id == person.person_id:
-            checks.refuse(
-                f"{person.name} investigates this stage 2: one person cannot also be its independent person"
-            )
-        checks.attested(self.attestation, person, acting.today)
-        appointed = Appointment(person=person, attestation=self.attestation, appointed_on=acting.today)
-        return Changes(fields={"stage2": case.stage2.model_copy(update={"independent_person": appointed})})
+    def refusal(self, case: Case, person: Person) -> str | None:
+        why = independent_person_refusal(person)
+        return f"{why}: an independent person may be neither (reg 2)" if why else None
 
 
 def _report_by(case: Case, actor: Actor, by: str | None) -> None:
