@@ -139,3 +139,84 @@ def test_ctrl_c_ends_the_process_even_when_the_orderly_stop_hangs() -> None:
     assert elapsed < STOP_WITHIN
     assert "Heard local service stopped. (forced after" in output
     assert "Traceback" not in output
+
+
+def _signal_storm(process: subprocess.Popen[str], seconds: float) -> None:
+    """SIGTERM to the process group (as a shell's kill -TERM -PGID, or a terminal's Ctrl-C, sends it),
+    then to the process itself at once (as make passes the group's signal on to its child), then as
+    fast as they can be sent for ``seconds``: each handler may now run inside the one before."""
+    os.killpg(process.pid, signal.SIGTERM)
+    process.send_signal(signal.SIGTERM)
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        with suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGTERM)
+
+
+def _exit_within(process: subprocess.Popen[str], started: float, seconds: float) -> str:
+    """The process's output once it has exited, which must be within ``seconds`` of ``started``."""
+    try:
+        output, _ = process.communicate(timeout=max(0.1, started + seconds - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the local service did not exit within {seconds} s of the first SIGTERM")
+    return output
+
+
+@pytest.mark.parametrize("storm", [0.0, 1.0], ids=["twice", "a-second-of-them"])
+def test_sigterm_twice_and_to_the_group_stops_it_cleanly_within_5_seconds(storm: float) -> None:
+    """The signal handler once took the stop event's lock, and a second SIGTERM whose handler ran inside
+    the first's waited on it forever: the forced exit was never armed (issue 17)."""
+    port = _free_port()
+    with local_service(port) as process:
+        started = time.monotonic()
+        _signal_storm(process, storm)
+        output = _exit_within(process, started, STOP_WITHIN)
+    assert process.returncode == 0, output
+    assert "Heard local service stopped." in output and "forced" not in output, output
+    assert "Traceback" not in output
+
+
+def test_sigterms_during_a_hung_stop_still_end_it_at_4_5_seconds() -> None:
+    port = _free_port()
+    with local_service(port, before=HANG) as process:
+        started = time.monotonic()
+        _signal_storm(process, 1.0)
+        output = _exit_within(process, started, STOP_WITHIN)
+    assert process.returncode == 1, output
+    assert "Heard local service stopped. (forced after 4.5 s)" in output
+    assert "Traceback" not in output
+
+
+SLOW_START = """
+import time
+from infra.local.service import LocalService
+
+started = LocalService.start.__func__
+LocalService.start = classmethod(lambda cls, *a, **k: (time.sleep(60), started(cls, *a, **k))[1])
+"""
+
+
+def test_sigterm_while_it_is_still_starting_ends_it_within_5_seconds() -> None:
+    """A stop asked for before the service serves (a large store still loading, say) ends it too."""
+    port = _free_port()
+    start = f"{SLOW_START}\nfrom infra.local.__main__ import main\nraise SystemExit(main())"
+    process = subprocess.Popen(
+        [sys.executable, "-c", start, "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(3)  # imported and into the (slow) start
+        assert process.poll() is None
+        started = time.monotonic()
+        _signal_storm(process, 0.0)
+        output = _exit_within(process, started, STOP_WITHIN)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+    assert process.returncode == 1, output
+    assert "Heard local service stopped. (forced after 4.5 s)" in output
