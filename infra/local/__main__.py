@@ -22,6 +22,8 @@ STOP_WITHIN = 4.5
 KERNEL_STOP_WITHIN = 4.8
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOPPED = "Heard local service stopped."
+#: Where ``make run`` keeps its store unless told otherwise: under the checkout, ignored by git.
+DEFAULT_STATE = ROOT / ".heard-state.db"
 
 
 def _force(seconds: float) -> None:
@@ -99,6 +101,20 @@ def main() -> int:
         help="start the local clock at INSTANT (such as 2027-03-01T09:00:00Z) and move it only through "
         "POST /_local/clock, for tests and demonstrations; by default it follows real time",
     )
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument(
+        "--state",
+        type=Path,
+        default=Path(os.environ.get("HEARD_LOCAL_STATE", "").strip() or DEFAULT_STATE),
+        metavar="FILE",
+        help="keep the store in FILE, every write on disk before it is answered (default: "
+        "HEARD_LOCAL_STATE, or .heard-state.db in the checkout; readable by its owner only)",
+    )
+    kept.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="a throwaway run: the store in memory only, lost at exit",
+    )
     args = parser.parse_args()
 
     # Signals only ask for the stop, which the main thread then carries out: raising from a signal
@@ -112,24 +128,29 @@ def main() -> int:
 
     from infra.local.clock import LocalClock
     from infra.local.service import LocalService
+    from infra.local.state import LoadStopped
 
     with mock_aws():
-        state_file = os.environ.get("HEARD_LOCAL_STATE", "").strip()
-        service = LocalService.start(
-            args.host,
-            args.port,
-            request_timeout=args.request_timeout,
-            state_file=Path(state_file) if state_file else None,
-            clock=LocalClock(args.clock_start) if args.clock_start else None,
-        )
-        # Said before serving: the port is bound already (connections wait for the server), and a client
-        # that has been answered has always been told where everything is.
-        if not stop.is_set():
-            print(service.describe(), flush=True)
-        service.serve_in_background()
-        while not stop.wait(0.25):
-            pass
-        service.stop()
+        try:
+            service = LocalService.start(
+                args.host,
+                args.port,
+                request_timeout=args.request_timeout,
+                state_file=None if args.in_memory else args.state,
+                clock=LocalClock(args.clock_start) if args.clock_start else None,
+                stopped=stop.is_set,
+            )
+        except LoadStopped:  # asked to stop while the kept store was loading: nothing to stop yet
+            service = None
+        if service is not None:
+            # Said before serving: the port is bound already (connections wait for the server), and a
+            # client that has been answered has always been told where everything is.
+            if not stop.is_set():
+                print(service.describe(), flush=True)
+            service.serve_in_background()
+            while not stop.wait(0.25):
+                pass
+            service.stop()
     print(STOPPED, flush=True)
     # Stopped: a signal still on its way (make passes the group's on) must not end the interpreter's
     # shutdown by the default action, which Python restores for its own handlers as it finalizes.

@@ -32,15 +32,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def local_service(port: int, *, before: str = "") -> Iterator[subprocess.Popen[str]]:
+def local_service(
+    port: int, *, before: str = "", state: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
     """``python -m infra.local --port PORT`` in its own process group, killed with the group whatever
     happens (a service that does not stop must not outlive the test). Its clock starts at the suite's
-    START and moves only when told, whatever the date. ``before``: Python code to run first in the same
-    process."""
+    START and moves only when told, whatever the date. Its store is in memory, or kept in ``state``.
+    ``before``: Python code to run first in the same process."""
     start = f"{before}\nfrom infra.local.__main__ import main\nraise SystemExit(main())"
     clock = START.strftime("%Y-%m-%dT%H:%M:%SZ")
+    kept = ["--in-memory"] if state is None else ["--state", str(state)]
     process = subprocess.Popen(
-        [sys.executable, "-c", start, "--port", str(port), "--clock-start", clock],
+        [sys.executable, "-c", start, "--port", str(port), "--clock-start", clock, *kept],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -195,13 +198,27 @@ started = LocalService.start.__func__
 LocalService.start = classmethod(lambda cls, *a, **k: (time.sleep(60), started(cls, *a, **k))[1])
 """
 
+#: A load of the kept store that takes as long as it is let (five years of cases take seconds).
+SLOW_LOAD = """
+import time
+from infra.local import state
 
-def test_sigterm_while_it_is_still_starting_ends_it_within_5_seconds() -> None:
-    """A stop asked for before the service serves (a large store still loading, say) ends it too."""
-    port = _free_port()
-    start = f"{SLOW_START}\nfrom infra.local.__main__ import main\nraise SystemExit(main())"
+def load_into(self, table_name, streamed=None, stopped=None):
+    print("loading", flush=True)
+    while not stopped():
+        time.sleep(0.05)
+    raise state.LoadStopped
+
+state.LocalStore.load_into = load_into
+"""
+
+
+@contextmanager
+def starting(port: int, before: str, *arguments: str) -> Iterator[subprocess.Popen[str]]:
+    """The service's process started with ``before`` run first, killed with its group at the end."""
+    start = f"{before}\nfrom infra.local.__main__ import main\nraise SystemExit(main())"
     process = subprocess.Popen(
-        [sys.executable, "-c", start, "--port", str(port)],
+        [sys.executable, "-c", start, "--port", str(port), *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -209,14 +226,32 @@ def test_sigterm_while_it_is_still_starting_ends_it_within_5_seconds() -> None:
         start_new_session=True,
     )
     try:
+        yield process
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
+def test_sigterm_while_it_is_still_starting_ends_it_within_5_seconds() -> None:
+    """A stop asked for before the service serves ends it too, whatever holds up the start."""
+    with starting(_free_port(), SLOW_START, "--in-memory") as process:
         time.sleep(3)  # imported and into the (slow) start
         assert process.poll() is None
         started = time.monotonic()
         _signal_storm(process, 0.0)
         output = _exit_within(process, started, STOP_WITHIN)
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
     assert process.returncode == 1, output
     assert "Heard local service stopped. (forced after 4.5 s)" in output
+
+
+def test_sigterm_while_the_kept_store_loads_stops_it_cleanly(tmp_path: Path) -> None:
+    with starting(_free_port(), SLOW_LOAD, "--state", str(tmp_path / "state.db")) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "loading\n"
+        started = time.monotonic()
+        _signal_storm(process, 0.0)
+        output = _exit_within(process, started, STOP_WITHIN)
+    assert process.returncode == 0, output
+    assert "Heard local service stopped." in output and "forced" not in output, output
+    assert "Traceback" not in output
