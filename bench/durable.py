@@ -10,9 +10,10 @@
 - ``startup``: the same process started on a council's five years of cases (:func:`five_years`), the
   time from the process's start to ``GET /health`` answering, against the same start with
   ``--in-memory`` (an empty store), in alternating rounds.
-- ``write_cost``: the write path in-process on moto, with the store attached (every write committed and
-  fsynced before its call returns) and detached (the in-memory path as it was), on one service in
-  alternating rounds: a ``POST /representations``, an officer's note, and one small ``PutItem``.
+- ``write_cost``: the write path in-process on moto, through the local gateway, with the store attached
+  (every write committed before its call returns, the log fsynced before the answer) and detached (the
+  in-memory path as it was), on one service in alternating rounds: a ``POST /representations``, an
+  officer's note, and one small ``PutItem`` answered as the gateway answers.
 
 ``python -m bench.durable`` runs all three; ``python -m bench.durable kills`` (or ``startup``,
 ``write_cost``) one; ``python -m bench.durable five-years FILE`` writes the five years' store alone, and
@@ -36,6 +37,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import HTTPException
@@ -197,23 +199,26 @@ def _noting(url: str, run: int, officer: int, record: _Run, stop: threading.Even
                 record.refused[status] += 1
 
 
-def _missing(url: str, cases: list[tuple[str, str]], notes: list[tuple[str, str]]) -> list[str]:
-    """The answered writes the running service does not hold: each case with its text, each note in
-    its case's chronology."""
+def _missing(url: str, runs: list[_Run]) -> dict[int, list[str]]:
+    """The answered writes the running service does not hold, by the run that was answered: each case
+    with its text, each note in its case's chronology."""
     authorization = {"Authorization": _token(url)}
-    missing = []
-    for reference, text in cases:
-        status, _, answer = _call(url, "GET", f"/cases/{reference}", headers=authorization)
-        if status != 200 or text not in json.dumps(answer):
-            missing.append(f"case {reference} ({status})")
-    by_case: dict[str, list[str]] = {}
-    for reference, text in notes:
-        by_case.setdefault(reference, []).append(text)
-    for reference, texts in by_case.items():
-        status, _, answer = _call(url, "GET", f"/cases/{reference}/events", headers=authorization)
-        chronology = json.dumps(answer)
-        missing += [f"note on {reference}" for text in texts if status != 200 or text not in chronology]
-    return missing
+    missing: dict[int, list[str]] = {}
+    for run, record in enumerate(runs):
+        for reference, text in record.cases:
+            status, _, answer = _call(url, "GET", f"/cases/{reference}", headers=authorization)
+            if status != 200 or text not in json.dumps(answer):
+                missing.setdefault(run, []).append(f"case {reference} ({status})")
+        by_case: dict[str, list[str]] = {}
+        for reference, text in record.notes:
+            by_case.setdefault(reference, []).append(text)
+        for reference, texts in by_case.items():
+            status, _, answer = _call(url, "GET", f"/cases/{reference}/events", headers=authorization)
+            chronology = json.dumps(answer) if status == 200 else ""
+            missing.setdefault(run, []).extend(
+                f"note on {reference}" for text in texts if text not in chronology
+            )
+    return {run: lost for run, lost in missing.items() if lost}
 
 
 def kills(
@@ -226,13 +231,15 @@ def kills(
     log: Path | None = None,
 ) -> dict[str, Any]:
     """``runs`` SIGKILLs mid-load of a service kept in ``state``, each followed by a restart that looks
-    for every write answered so far (see the module's docstring)."""
+    for every write answered so far (see the module's docstring). A run's ``lost`` counts its answered
+    writes missing after the restart that follows it; ``missing_at_the_end``, every run's after the last
+    restart."""
     rng = random.Random(seed)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cases: list[tuple[str, str]] = []
-    notes: list[tuple[str, str]] = []
+    records: list[_Run] = []
     results: list[dict[str, Any]] = []
+    missing: dict[int, list[str]] = {}
     output: Any = log.open("ab") if log else subprocess.DEVNULL
     try:
         for run in range(runs + 1):
@@ -240,10 +247,10 @@ def kills(
             process = _serve(port, "--state", str(state), "--clock-start", CLOCK_START, log=output)
             try:
                 up = _up(url, process)
-                missing = _missing(url, cases, notes)
+                missing = _missing(url, records)
                 if results:
-                    results[-1]["lost"] = len(missing)
-                    results[-1]["lost_writes"] = missing[:10]
+                    lost = missing.get(run - 1, [])
+                    results[-1].update({"lost": len(lost), "lost_writes": lost[:10]})
                 if run == runs:
                     break
                 record, stop = _Run(), threading.Event()
@@ -283,20 +290,19 @@ def kills(
                     "answered_not_2xx": dict(record.refused),
                 }
             )
-            cases += record.cases
-            notes += record.notes
+            records.append(record)
     finally:
         if log:
             output.close()
-    repeated = [reference for reference, count in Counter(r for r, _ in cases).items() if count > 1]
+    references = Counter(reference for record in records for reference, _ in record.cases)
     return {
         "runs": results,
-        "acknowledged": len(cases) + len(notes),
-        "lost": sum(run.get("lost", 0) for run in results),
-        "references_repeated": len(repeated),
+        "acknowledged": sum(len(record.cases) + len(record.notes) for record in records),
+        "lost": sum(run["lost"] for run in results),
+        "references_repeated": sum(1 for count in references.values() if count > 1),
         "cut_off": sum(run["cut_off_by_the_kill"] for run in results),
         "final_restart_seconds": round(up - started, 2),
-        "missing_at_the_end": len(missing),
+        "missing_at_the_end": sum(len(lost) for lost in missing.values()),
     }
 
 
@@ -464,7 +470,11 @@ def write_cost(rounds: int = 9, requests: int | None = None) -> dict[str, Any]:
     use_fake_credentials()
     per_round = requests or REQUESTS_PER_ROUND
     clock = LocalClock(datetime(2026, 11, 26, 10, tzinfo=UTC))
-    with tempfile.TemporaryDirectory(prefix="heard-write-cost-") as directory, mock_aws():
+    with (
+        tempfile.TemporaryDirectory(prefix="heard-write-cost-") as directory,
+        mock_aws(),
+        redirect_stdout(sys.stderr),  # what the service says: the figures alone on stdout
+    ):
         service = LocalService.start(clock=clock, state_file=Path(directory) / "state.db")
         store = service.store
         assert store is not None
@@ -506,10 +516,15 @@ def write_cost(rounds: int = 9, requests: int | None = None) -> dict[str, Any]:
 
         dynamodb = boto3.client("dynamodb")
 
+        answered = service.gateway.before_answer
+        assert answered is not None
+
         def put() -> float:
+            """One PutItem, answered as the gateway answers (the store's fsync first, when kept)."""
             item = {"PK": {"S": f"BENCH#{next(count)}"}, "SK": {"S": "X"}, "n": {"N": "1"}}
             begin = time.perf_counter()
             dynamodb.put_item(TableName=service.resources.table_name, Item=item)
+            answered()
             return time.perf_counter() - begin
 
         def timed(call: Callable[[], Any]) -> float:
@@ -538,6 +553,14 @@ def write_cost(rounds: int = 9, requests: int | None = None) -> dict[str, Any]:
                 "kept_ms": round(kept_ms, 2),
                 "ratio": round(kept_ms / memory_ms, 2),
             }
+
+        # What the disk charges for one fsync of the log now: the ratios move with it.
+        def commit_and_sync() -> None:
+            store.save_clock(clock.now())
+            store.sync()
+
+        syncs = [timed(commit_and_sync) for _ in range(rounds * per_round)]
+        results["one_commit_ms"] = round(statistics.median(syncs) * 1000, 2)
         store.attach(clock.now)
         service.stop(within=1.0)
     config.use_clock(SystemClock())
@@ -555,7 +578,7 @@ def start_stop(state: str) -> dict[str, float]:
 
     use_fake_credentials()
     began = time.monotonic()
-    with mock_aws():
+    with mock_aws(), redirect_stdout(sys.stderr):
         service = LocalService.start(state_file=None if state == "--in-memory" else Path(state))
         started = time.monotonic() - began
         service.stop(within=1.0)

@@ -155,6 +155,8 @@ class LocalService:
         os.environ[names.STAFF_POOL_ID_ENV] = staff.pool_id
         wiring.reset()
         gateway = Gateway(API_FUNCTIONS, TokenVerifier.for_pool(staff).claims)
+        if store is not None:  # nothing is answered before what it may show is on the disk
+            gateway.before_answer = store.sync
         gateway.add_local_route("POST", "/_local/token", token_route(staff))
         gateway.add_static("/assets/", static_files(ASSETS))
         gateway.add_static("/_local/swagger/", static_files(SWAGGER))
@@ -214,7 +216,7 @@ class LocalService:
             return _json(400, {"title": "Bad clock request", "detail": str(problem)})
         before = sent_count()
         steps = self.advance_to(target)
-        if self.store is not None:  # the move is answered once kept, as every write is
+        if self.store is not None:  # kept, and on the disk before the answer, as every write is
             self.store.save_clock(self.clock.now())
         return _json(200, {"now": _z(self.clock.now()), "steps": steps, "emails_sent": sent_count() - before})
 

@@ -1,6 +1,6 @@
 """The local store, kept at acknowledgement (``make run``'s default; ``--in-memory`` for a throwaway run):
-every write to the emulated DynamoDB is in an SQLite database on disk before the AWS call that made it
-returns, so before any handler can answer for it. At start the file's items are put back into freshly
+every write to the emulated DynamoDB is committed to an SQLite database before the AWS call that made it
+returns, and on the disk itself before any answer is given. At start the file's items are put back into freshly
 created resources (moto itself is never pickled), and the stream delivers them again as it did the
 first time: pending notifications are sent, open cases' timers started.
 
@@ -10,12 +10,16 @@ How (docs/decisions.md, "Local service"):
   ``Table.put_item``, ``Table.delete_item`` and ``UpdateItem``, which every write API reaches) and its
   key noted;
 - at the end of every AWS call, still inside the emulator's lock (so no other call can see the write
-  first), the items now at the noted keys are written to the database in one transaction and committed:
-  WAL mode with ``synchronous=FULL``, an fsync at every commit. A write that failed half-way and was
-  undone is kept as it was left: undone;
-- if the commit fails, the call fails (its caller is told nothing, as after a timeout), the keys stay
-  noted, and every later call fails too until one commit takes them all: nothing is answered while a
-  write before it is not kept;
+  first), the items now at the noted keys are written to the database in one transaction and committed
+  (WAL mode): in the operating system's hands when the call returns, so a SIGKILL loses nothing. A
+  write that failed half-way and was undone is kept as it was left: undone;
+- before the local gateway gives any answer, the log is fsynced (:meth:`LocalStore.sync`), outside the
+  emulator's lock, one fsync for every commit before it began: an answer, and whatever it shows, is on
+  the disk itself, so not even a power cut takes back what was answered;
+- if a commit or an fsync fails, the call (or the answer) fails: its caller is told nothing, as after a
+  timeout. A failed commit's keys stay noted and every later call fails too until one commit takes them
+  all; after a failed fsync (whose pages the kernel may have dropped) every call fails until a restart.
+  Nothing is answered while a write before it is not kept;
 - the database is held with an exclusive lock while the service runs: a second service on the same file
   would issue the same reference numbers, so it is refused.
 
@@ -102,6 +106,12 @@ class LocalStore:
         #: (table name, hash, range) -> the moto table, for every key written since the last commit.
         self._pending: dict[tuple[str, Any, Any], Any] = {}
         self._clock: Callable[[], datetime] | None = None
+        #: The write-ahead log, to fsync; commits made, and commits known to be on the disk.
+        self._log = os.open(f"{path}-wal", os.O_RDONLY)
+        self._committed = 0
+        self._synced = 0
+        self._syncing = threading.Lock()
+        self._broken: str | None = None
 
     # --- opening ------------------------------------------------------------------------------------
 
@@ -127,9 +137,11 @@ class LocalStore:
             # there is no -shm file).
             connection.execute("PRAGMA locking_mode=EXCLUSIVE")
             mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if mode != "wal":
-                raise sqlite3.DatabaseError(f"journal mode {mode}")
-            connection.execute("PRAGMA synchronous=FULL")
+            if mode != "wal":  # a file system without the locks and shared writes WAL needs
+                connection.close()
+                raise SystemExit(f"{path}: SQLite cannot keep a write-ahead log there (journal mode {mode})")
+            # Each commit written to the log, not fsynced: sync() fsyncs the log before an answer.
+            connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
             if tables and not {"meta", "items"} <= tables:  # another program's database
@@ -152,7 +164,11 @@ class LocalStore:
         except sqlite3.DatabaseError as error:
             connection.close()
             raise _refuse(path, str(error)) from None
-        return cls(path, connection)
+        try:
+            return cls(path, connection)
+        except OSError as error:  # its log (made as it opened) is not there to fsync
+            connection.close()
+            raise SystemExit(f"{path}-wal: {error.strerror}") from None
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -223,6 +239,8 @@ class LocalStore:
 
     def flush(self) -> None:
         """Commit the items now at every noted key (call with the emulator's lock held)."""
+        if self._broken:
+            raise StoreFailure(self._broken)
         if not self._pending:
             return
         kept: list[tuple[str, str, str]] = []
@@ -259,6 +277,24 @@ class LocalStore:
                 with suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
                 raise
+            self._committed += 1
+
+    def sync(self) -> None:
+        """Put every commit made so far on the disk itself (an fsync of the log), unless it is already:
+        the local gateway calls it before each answer. Outside the emulator's lock; one fsync at a time,
+        and one serves every commit made before it began, so callers arriving together share it."""
+        if self._synced >= self._committed:
+            return
+        with self._syncing:
+            target = self._committed  # each of these commits has written its pages to the log
+            if self._synced >= target:
+                return
+            try:
+                os.fsync(self._log)
+            except OSError as error:
+                self._broken = f"the local store {self.path} could not put its log on disk: {error}"
+                raise StoreFailure(self._broken) from error
+            self._synced = target
 
     def save_clock(self, instant: datetime) -> None:
         """Keep where the local clock stands now (a move of the clock is answered only once kept)."""
@@ -286,19 +322,30 @@ class LocalStore:
 
     def close(self, clock: datetime | None = None) -> int:
         """Keep anything still noted and the clock, fold the write-ahead log into the database, and let
-        the file go; returns how many items it holds."""
+        the file go, even when the store has failed (then raising its failure); returns how many items
+        it holds."""
+        failure: StoreFailure | None = None
         with MOTO_LOCK:
             try:
                 self.flush()
+            except StoreFailure as error:
+                failure = error
             finally:
                 self.detach()
-        if clock is not None:
-            self.save_clock(clock)
-        count = self.count()
-        with self._lock:
-            with suppress(sqlite3.Error):
-                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._connection.close()
+        try:
+            if failure is None:
+                if clock is not None:
+                    self.save_clock(clock)
+                self.sync()
+            count = self.count()
+        finally:
+            with self._lock:
+                with suppress(sqlite3.Error):  # fsyncs the log, folds it in and fsyncs the database
+                    self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._connection.close()
+            os.close(self._log)
+        if failure is not None:
+            raise failure
         return count
 
 

@@ -22,7 +22,7 @@ from infra.local.outbox import sent_emails
 from infra.local.streams import StreamPump, matches
 from shared import names, wiring
 from shared.adapters.dynamodb import DynamoCaseStore, to_item
-from tests.conftest import complaint
+from tests.conftest import as_json, complaint
 
 
 def _table(aws: LocalResources) -> Any:
@@ -428,6 +428,49 @@ def test_a_write_that_cannot_be_kept_fails_and_so_does_every_call_until_one_is(
     monkeypatch.setattr(kept, "_commit", commit)
     client.put_item(TableName=aws.table_name, Item=_put("B", n=2))
     assert set(_on_disk(kept.path, tmp_path / "later")) == {"A|X", "B|X"}
+
+
+def test_an_answer_waits_for_one_fsync_of_everything_before_it(
+    tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each AWS call's commit is in the operating system's hands when it returns (what a SIGKILL leaves);
+    the gateway fsyncs the log before it answers, so a power cut takes nothing answered back either."""
+    import os
+
+    from moto import mock_aws
+
+    from infra.local.service import LocalService
+
+    real = os.fsync
+    synced: list[int] = []
+
+    def fsync(descriptor: int) -> None:
+        synced.append(descriptor)
+        real(descriptor)
+
+    def broken(descriptor: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    headers = {"Content-Type": "application/json"}
+    with mock_aws():
+        service = LocalService.start(clock=clock, state_file=tmp_path / "state.db")
+        store = service.store
+        assert store is not None
+        monkeypatch.setattr(os, "fsync", fsync)
+        assert service.gateway.dispatch("POST", "/representations", headers, as_json(complaint()))[0] == 201
+        assert synced == [store._log], "the counter's and the case's commits: one fsync, of the log"
+        assert service.gateway.dispatch("GET", "/health", {}, b"")[0] == 200
+        assert synced == [store._log], "nothing new to put on disk"
+        monkeypatch.setattr(os, "fsync", broken)
+        with pytest.raises(state.StoreFailure, match="could not put its log on disk"):
+            service.gateway.dispatch("POST", "/representations", headers, as_json(complaint(name="Other")))
+        with pytest.raises(state.StoreFailure):  # and nothing after, until a restart
+            boto3.client("dynamodb").get_item(TableName=service.resources.table_name, Key=_put("A"))
+        monkeypatch.setattr(os, "fsync", real)
+        with pytest.raises(state.StoreFailure):
+            service.stop(within=1.0)  # the file is let go all the same
+    wiring.reset()
+    state.LocalStore.open(tmp_path / "state.db").close()
 
 
 def test_a_store_in_use_by_another_service_is_refused(tmp_path: Path, aws: LocalResources) -> None:
