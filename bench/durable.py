@@ -585,10 +585,13 @@ def start_stop(state: str) -> dict[str, float]:
     return {"started_seconds": round(started, 2)}
 
 
-def run() -> dict[str, Any]:
+def _kills_in_a_temporary_directory() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="heard-kills-") as directory:
-        killed = kills(Path(directory) / "state.db")
-    return {"write_cost": write_cost(), "startup": startup(), "kills": killed}
+        return kills(Path(directory) / "state.db")
+
+
+def run() -> dict[str, Any]:
+    return {"write_cost": write_cost(), "startup": startup(), "kills": _kills_in_a_temporary_directory()}
 
 
 if __name__ == "__main__":
@@ -598,7 +601,7 @@ if __name__ == "__main__":
     parts: dict[str, Callable[..., Any]] = {
         "write_cost": write_cost,
         "startup": startup,
-        "kills": lambda: kills(Path(tempfile.mkdtemp(prefix="heard-kills-")) / "state.db"),
+        "kills": _kills_in_a_temporary_directory,
         "five-years": lambda path: five_years(Path(path)),  # the store alone, into FILE
         "start-stop": start_stop,  # FILE or --in-memory
     }
