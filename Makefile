@@ -85,8 +85,10 @@ $(SWAGGER)/.built: node_modules/.installed infra/local/static/swagger-init.js
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# The store is kept in .heard-state.db (HEARD_LOCAL_STATE=FILE elsewhere); ARGS=--in-memory for a
+# throwaway run.
 run: install assets $(SWAGGER)/.built
-	$(BIN)/python -m infra.local --port $(PORT)
+	$(BIN)/python -m infra.local --port $(PORT) $(ARGS)
 
 # The two demo years of the reference report, built once into .heard-state-demo (HEARD_LOCAL_STATE=.heard-state-demo make run).
 demo: install

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bench import cold_start, load, officer, reports, runtimes, scale, warm, workflow
+from bench import cold_start, durable, load, officer, reports, runtimes, scale, warm, workflow
 
 if __name__ == "__main__":
     logging.disable(logging.INFO)
@@ -18,5 +18,6 @@ if __name__ == "__main__":
         "reports": reports.run(),
         "workflow": workflow.run(),
         "runtimes": runtimes.run(),
+        "durable": durable.run(),
     }
     print(json.dumps(results, indent=2))

@@ -93,9 +93,9 @@ def _caught_up(url: str, submitted: int, seconds: float = 900) -> int:
 def run(submissions: int = SUBMISSIONS, window: int = WINDOW) -> dict[str, float]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "HEARD_LOCAL_STATE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port)],
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--in-memory"],
         cwd=ROOT,
         env={**env, "TZ": "UTC"},
         stdout=subprocess.DEVNULL,

@@ -1,5 +1,5 @@
 """``make demo``: the two demo years (2014/15 and 2015/16, shared/reporting/demo.py) built once on an
-emulated table, through the same aggregate and adapter as real use, and saved as a local state file that
+emulated table, through the same aggregate and adapter as real use, and saved as a local store that
 ``HEARD_LOCAL_STATE=<file> make run`` loads, so that every report and view has something to show."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         builder = build_demo(DynamoReportSource(resources.table_name))
         # make run's local clock goes on from the report date, so the live views are as at that day.
         at = datetime.combine(builder.report_date, time(12, 0), tzinfo=LONDON)
-        saved = state.save(args.state, resources.table_name, clean=True, clock=at)
+        saved = state.save(args.state, resources.table_name, clock=at)
     print(f"{args.state}: {len(builder.cases)} demo cases ({saved} items), report date {builder.report_date}")
     print(f"HEARD_LOCAL_STATE={args.state} make run")
     return 0

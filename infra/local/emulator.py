@@ -79,7 +79,8 @@ def prepare_moto() -> None:
       interleave between calls, so races between requests remain real;
     - a transaction costs what it writes (:mod:`infra.local.transactions`), and a query what it
       returns (:mod:`infra.local.indexes`), and an update expression's check what it is long
-      (:mod:`infra.local.expressions`);
+      (:mod:`infra.local.expressions`), and an item's size check what the item holds
+      (:mod:`infra.local.items`);
     - moto's registry of every model instance ever made (for its own ``/moto-api/data.json``) keeps no
       DynamoDB items or stream records: every write, copy and stream image stayed alive in it, about
       0.3 MB a submission."""
@@ -90,11 +91,12 @@ def prepare_moto() -> None:
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import StreamRecord
 
-    from infra.local import expressions, indexes, transactions
+    from infra.local import expressions, indexes, items, transactions
 
     transactions.install()
     indexes.install()
     expressions.install()
+    items.install()
     for model in (Item, StreamRecord):
         model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
     process = BotocoreStubber.process_request

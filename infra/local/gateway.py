@@ -153,6 +153,8 @@ class Gateway:
         self._busy = {spec.name: threading.Lock() for spec in functions}
         self._local: dict[tuple[str, str], LocalRoute] = {}
         self._static: list[tuple[str, Callable[[str], tuple[int, str, bytes]]]] = []
+        #: Called before every answer: the kept store puts on disk whatever the answer may show.
+        self.before_answer: Callable[[], None] | None = None
 
     def add_local_route(self, method: str, path: str, route: LocalRoute) -> None:
         self._local[(method, path)] = route
@@ -175,6 +177,8 @@ class Gateway:
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str = "127.0.0.1"
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         status, out_headers, payload = self._dispatch(method, raw_path, headers, body, source_ip)
+        if self.before_answer is not None:
+            self.before_answer()
         return status, with_security_headers(out_headers), payload
 
     def _dispatch(

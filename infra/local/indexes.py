@@ -259,9 +259,22 @@ def _key(table: Any, attributes: dict[str, Any]) -> Key:
     return hash_value, DynamoType(attributes[range_attribute]) if range_attribute else None
 
 
+#: Called with the table and the key after every write moto makes (:func:`follow_writes`).
+_followers: list[Callable[[Any, Key], None]] = []
+
+
+def follow_writes(follower: Callable[[Any, Key], None]) -> None:
+    """Call ``follower(table, (hash DynamoType, range DynamoType | None))`` after every write to an item
+    (each ``Table.put_item``, ``Table.delete_item`` and ``UpdateItem``, whether it succeeded or not: the
+    item at the key is then as the write left it), under the emulator's lock. Idempotent."""
+    if follower not in _followers:
+        _followers.append(follower)
+
+
 def _reindexed(original: Callable[..., Any], table_and_key: Callable[..., tuple[Any, Key]]) -> Any:
-    """``original``, then the key it wrote re-filed (in a ``finally``: a write that failed half-way may
-    have changed the item). ``table_and_key`` finds the table and the key from the call's arguments."""
+    """``original``, then the key it wrote re-filed and told to the followers (in a ``finally``: a write
+    that failed half-way may have changed the item). ``table_and_key`` finds the table and the key from
+    the call's arguments."""
     signature = inspect.signature(original)
 
     @functools.wraps(original)
@@ -270,8 +283,11 @@ def _reindexed(original: Callable[..., Any], table_and_key: Callable[..., tuple[
             return original(self, *args, **kwargs)
         finally:
             written = _located(table_and_key, self, signature.bind(self, *args, **kwargs).arguments)
-            if written is not None and _MAP in written[0].__dict__:
-                reindex(written[0], *written[1])
+            if written is not None:
+                if _MAP in written[0].__dict__:
+                    reindex(written[0], *written[1])
+                for follower in _followers:
+                    follower(*written)
 
     return write
 

@@ -29,7 +29,7 @@ from infra.local.gateway import (
     serve,
 )
 from infra.local.outbox import outbox_page, sent_count, sent_emails
-from infra.local.streams import Consumer, StreamPump
+from infra.local.streams import Consumer, StreamPump, matches
 from shared import config, names, wiring
 from shared.domain.calendar import LONDON
 from shared.notifier import redrive_dead_letters
@@ -81,7 +81,7 @@ class LocalService:
     pump: StreamPump
     clock: LocalClock
     stopping: threading.Event
-    state_file: Path | None = None
+    store: state.LocalStore | None = None  # the kept store (make run's default), or in memory only
     threads: list[threading.Thread] = field(default_factory=list)
     staff: LocalStaffPool | None = None  # the staff user pool and its demo users
     scheduler: LocalScheduler | None = None
@@ -101,29 +101,62 @@ class LocalService:
         state_file: Path | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         clock: LocalClock | None = None,
+        stopped: Callable[[], bool] | None = None,
     ) -> LocalService:
-        """Create the resources in the active moto mock, reload the saved store if ``state_file`` is
-        given, and bind the server (port 0: any free port). :meth:`serve_in_background` starts it.
+        """Create the resources in the active moto mock, reload the kept store if ``state_file`` is
+        given (and keep every write in it from then on, before it is answered), and bind the server
+        (port 0: any free port). :meth:`serve_in_background` starts it. Without ``state_file`` the store
+        is in memory only.
 
         ``clock`` is the one clock the service, its workflow and its scheduler follow: a test passes its
         own (which moves only when told); without one the clock follows real time (``make run``). A kept
-        store's saved clock moves either on to where it was saved."""
+        store's clock moves either on to where it was last kept. ``stopped``: whether a stop has been
+        asked for, which ends a long load at once (:class:`state.LoadStopped`)."""
         resources = create_resources()
+        store = state.LocalStore.open(state_file) if state_file is not None else None
+        try:
+            return cls._start(resources, store, host, port, pump_backoff, request_timeout, clock, stopped)
+        except BaseException:
+            if store is not None:  # let the file go: a test, or a second try, may open it again
+                store.close()
+            raise
+
+    @classmethod
+    def _start(
+        cls,
+        resources: LocalResources,
+        store: state.LocalStore | None,
+        host: str,
+        port: int,
+        pump_backoff: float,
+        request_timeout: float,
+        clock: LocalClock | None,
+        stopped: Callable[[], bool] | None,
+    ) -> LocalService:
         saved = None
-        if state_file is not None:
-            saved = state.saved_clock(state_file)
-            loaded = state.load(state_file, resources.table_name)
-            print(f"Local state: {loaded} items loaded from {state_file}", flush=True)
+        if store is not None:
+            saved = store.clock()
+            started = time.monotonic()
+            triggers = [spec.stream for spec in (NOTIFIER, WORKFLOW) if spec.stream is not None]
+            loaded = store.load_into(
+                resources.table_name, lambda record: any(matches(t.filter, record) for t in triggers), stopped
+            )
+            took = time.monotonic() - started
+            print(f"Local state: {loaded} items loaded from {store.path} in {took:.1f} s", flush=True)
         if clock is None:
             clock = LocalClock(saved, follow_real_time=True)
         elif saved is not None and saved > clock.now():
             clock.set(saved)
+        if store is not None:
+            store.attach(clock.now)
         local_clock.install(clock)
         config.use_clock(clock)
         staff = create_staff_pool([area.id for area in config.policy().service_areas])
         os.environ[names.STAFF_POOL_ID_ENV] = staff.pool_id
         wiring.reset()
         gateway = Gateway(API_FUNCTIONS, TokenVerifier.for_pool(staff).claims)
+        if store is not None:  # nothing is answered before what it may show is on the disk
+            gateway.before_answer = store.sync
         gateway.add_local_route("POST", "/_local/token", token_route(staff))
         gateway.add_static("/assets/", static_files(ASSETS))
         gateway.add_static("/_local/swagger/", static_files(SWAGGER))
@@ -157,7 +190,7 @@ class LocalService:
             sleep=stopping.wait,  # a retry's backoff ends at once when the service stops
         )
         server = serve(gateway, host, port, request_timeout=request_timeout)
-        service = cls(resources, gateway, server, pump, clock, stopping, state_file, staff=staff)
+        service = cls(resources, gateway, server, pump, clock, stopping, store, staff=staff)
         service.scheduler = LocalScheduler(service, clock.now())
         gateway.add_local_route("GET", "/_local/clock", lambda *_: _json(200, {"now": _z(clock.now())}))
         gateway.add_local_route("POST", "/_local/clock", lambda *request: service.clock_route(request[3]))
@@ -183,23 +216,16 @@ class LocalService:
             return _json(400, {"title": "Bad clock request", "detail": str(problem)})
         before = sent_count()
         steps = self.advance_to(target)
+        if self.store is not None:  # kept, and on the disk before the answer, as every write is
+            self.store.save_clock(self.clock.now())
         return _json(200, {"now": _z(self.clock.now()), "steps": steps, "emails_sent": sent_count() - before})
 
     def serve_in_background(self) -> None:
-        """Serve HTTP, deliver the stream, run the scheduled functions (as EventBridge would) and, with
-        a state file, save the store every few seconds: each on its own thread."""
+        """Serve HTTP, deliver the stream and run the scheduled functions (as EventBridge would), each on
+        its own thread."""
         self._background("heard-http", self.server.serve_forever, 0.1)
         self._background("heard-stream", self.pump.run, self.stopping)
         self._background("heard-scheduler", self._scheduling)
-        if self.state_file is not None:
-            self._background(
-                "heard-state",
-                state.keep_saving,
-                self.state_file,
-                self.resources.table_name,
-                self.stopping,
-                self.clock.now,
-            )
 
     def _background(self, name: str, target: Callable[..., None], *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
@@ -224,7 +250,8 @@ class LocalService:
 
     def stop(self, within: float = STOP_SECONDS) -> None:
         """Stop taking requests and close connections at once, then give the background threads until
-        ``within`` seconds in all to finish, and save the store (cleanly) if it is kept."""
+        ``within`` seconds in all to finish, and close the store if it is kept (everything in it was kept
+        as it was written: this only keeps the clock and folds the log into the file)."""
         deadline = time.monotonic() + within
         self.stopping.set()
         self.clock.wake_waiters()
@@ -234,9 +261,9 @@ class LocalService:
         self.server.server_close()
         for thread in self.threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        if self.state_file is not None:
-            saved = state.save(self.state_file, self.resources.table_name, clean=True, clock=self.clock.now())
-            print(f"Local state: {saved} items saved to {self.state_file}", flush=True)
+        if self.store is not None:
+            kept = self.store.close(self.clock.now())
+            print(f"Local state: {kept} items kept in {self.store.path}", flush=True)
 
     def describe(self) -> str:
         policy = config.policy()
@@ -258,9 +285,9 @@ class LocalService:
             *self._describe_staff(),
             "",
             *(
-                [f"Local state: kept in {self.state_file} (saved every few seconds and at exit)"]
-                if self.state_file
-                else ["Local state: in memory only, lost at exit (HEARD_LOCAL_STATE=FILE keeps it)"]
+                [f"Local state: kept in {self.store.path} (each write on disk before it is answered)"]
+                if self.store
+                else ["Local state: in memory only, lost at exit (--in-memory; without it, kept on disk)"]
             ),
             "",
             "Routes:",

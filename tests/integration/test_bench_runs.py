@@ -61,6 +61,17 @@ def test_the_scale_benchmark_runs_on_stores_of_the_sizes_asked(monkeypatch: pyte
     assert result["officers"]["one_officer_note_ms"] > 0 and result["officers"]["ratio"] > 0
 
 
+def test_the_kept_stores_write_cost_benchmark_runs() -> None:
+    """Its SIGKILL runs are tests/e2e/test_durable_store.py; its start on five years is not run here
+    (building the store takes a minute or two)."""
+    from bench import durable
+
+    result = durable.write_cost(rounds=1, requests=2)
+    assert set(result) == {"submission", "note", "put_item", "one_commit_ms"}
+    assert result.pop("one_commit_ms") > 0
+    assert all(r["in_memory_ms"] > 0 and r["kept_ms"] > 0 and r["ratio"] > 0 for r in result.values())
+
+
 def test_the_cold_start_benchmark_runs_and_splits_the_cold_start_at_the_snapshot() -> None:
     """Run as its own process, as `make bench` runs it: it sets this process's environment while a moto
     server thread runs, which under `make test-dates`' libfaketime (getenv from every thread) crashed the
