@@ -74,7 +74,7 @@ class Person(Declarations):
 
 
 #: What the aggregate is given to decide an appointment: the register's entries by id (the caller may
-#: load only the ones a command names: :func:`shared.domain.casefile.people_named`).
+#: load only the ones a command names: its ``people_named()``).
 PeopleRegister = Mapping[str, Person]
 
 

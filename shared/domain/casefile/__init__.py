@@ -32,11 +32,6 @@ else:
     Command = command_union()
 
 
-def people_named(command: CaseCommand) -> tuple[str, ...]:
-    """The register entries ``apply`` needs for ``command`` (load only these)."""
-    return command.people_named()
-
-
 __all__ = [
     "CATALOGUE",
     "ActionSpec",
@@ -47,5 +42,4 @@ __all__ = [
     "OwedNotification",
     "actions",
     "apply",
-    "people_named",
 ]

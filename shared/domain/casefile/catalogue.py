@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,11 +30,17 @@ ACCOUNT = frozenset({Part.ACCOUNT})
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One action's row. ``moves``: the status change it makes, whose table (:mod:`shared.domain.stages`)
-    says from which statuses and who may (``who`` and ``statuses`` are then not used). ``complaints_only``: not for
-    a comment or compliment. ``ended_ok``/``held_ok``: possible on an ended case, or on
-    hold. ``letters``: what it may owe the complainant. ``export``: what its event may carry besides
-    codes and dates (an officer's words go with the account)."""
+    """One action's row.
+
+    - ``label``: what staff see (the console's button and form title).
+    - ``who`` and ``statuses``: who may take it, and where (any status when empty).
+    - ``moves``: the status change it makes instead, whose table (:mod:`shared.domain.stages`) says from
+      which statuses, ended ones included, and who may.
+    - ``complaints_only``: not for a comment or compliment; ``ended_ok``/``held_ok``: possible on an
+      ended case, or on hold; ``checks``: what must be recorded first (each refuses with the reason).
+    - ``letters``: what it may owe the complainant; ``export``: what its event may carry besides codes
+      and dates (an officer's words go with the account); ``api``: offered by the officer API (the
+      workflow's own rows are not)."""
 
     label: str
     who: frozenset[Actor] = checks.OFFICER
@@ -46,7 +52,7 @@ class ActionSpec:
     checks: tuple[Check, ...] = ()
     letters: tuple[Purpose, ...] = ()
     export: frozenset[Part] = ACCOUNT
-    api: bool = True  # an officer may send it (the system's own actions are not in the officer API)
+    api: bool = True
 
 
 class CaseCommand(BaseModel):
@@ -118,7 +124,3 @@ def command_union() -> Any:
     """The officer API's body: one of the registered commands an officer may send, by ``action``."""
     offered = tuple(c for c in CATALOGUE.values() if c.spec.api)
     return Annotated[Union[offered], Field(discriminator="action")]  # noqa: UP007 (built at run time)
-
-
-if TYPE_CHECKING:
-    Command = CaseCommand
