@@ -35,7 +35,7 @@ class Purpose(StrEnum):
     ORAL_SUMMARY = "oral-summary"  # a complaint made by phone or in person, written down to agree
     STAGE_OVERDUE = "stage-overdue"  # a stage's answer is late (sent by the workflow when it falls due)
     STAGE_DELAYED = "stage-delayed"  # why a stage is late, and when to expect its answer
-    PANEL_DELAYED = "panel-delayed"  # the review panel meets after the 30 working days of reg 19(2)
+    PANEL_DELAYED = "panel-delayed"  # the review panel meets after the 30 working days of reg 19
     # Staff alerts from the stage workflow (shared/workflow.py): reminders, overdue, escalations.
     DEADLINE_ALERT = "deadline-alert"
 

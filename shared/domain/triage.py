@@ -109,6 +109,7 @@ class ExcludedMatter(StrEnum):
     CHILD_PROTECTION_CONFERENCE = "child-protection-conference-decision"
     SAFEGUARDING = "safeguarding-concern"
     COURT_REPORT = "court-report"
+    ANOTHER_BODY = "another-body"  # another organisation's service (a school, the NHS, the police)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ ROUTES: dict[ExcludedMatter, Routing] = {
     ),
     ExcludedMatter.COURT_REPORT: Routing(
         "the court", False, "reports to a court are challenged in the proceedings"
+    ),
+    ExcludedMatter.ANOTHER_BODY: Routing(
+        "the organisation responsible", False, "the reason names it and how to complain to it"
     ),
 }
 

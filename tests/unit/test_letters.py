@@ -292,19 +292,20 @@ SAMPLES: dict[str, OwedNotification] = {
     "procedure_changed": owed(
         Purpose.PROCEDURE_CHANGED,
         new_procedure="statutory",
-        stage="stage1",
-        dues={"stage1": date(2026, 12, 10)},
+        stage="stage1-responded",
+        dues={"stage2-request": date(2027, 1, 11)},
     ),
     "oral_summary": owed(
         Purpose.ORAL_SUMMARY, summary="Nobody visited in October.", sent_on=date(2026, 11, 27)
     ),
-    "stage_overdue": owed(Purpose.STAGE_OVERDUE, stage="stage1", due=date(2026, 12, 10)),
+    "stage_overdue": owed(Purpose.STAGE_OVERDUE, stage="stage1", due=date(2026, 12, 10), overdue=True),
     "stage_delayed": owed(
         Purpose.STAGE_DELAYED,
         stage="stage2",
         due=date(2027, 2, 9),
         expected_on=date(2027, 2, 23),
         reason="A witness is away until February.",
+        overdue=False,
     ),
     "panel_delayed": owed(
         Purpose.PANEL_DELAYED,
@@ -328,7 +329,7 @@ DATES = {
     "case_closed": ["Tuesday 13 April 2027"],
     "case_declined": [],
     "case_routed": [],
-    "procedure_changed": ["Thursday 10 December 2026"],
+    "procedure_changed": ["Monday 11 January 2027"],
     "oral_summary": [],
     "stage_overdue": ["Thursday 10 December 2026"],
     "stage_delayed": ["Tuesday 9 February 2027", "Tuesday 23 February 2027"],
@@ -595,3 +596,32 @@ def test_every_letter_the_aggregate_owes_renders_in_both_wordings() -> None:
                 assert not re.search(r"\d{4}-\d{2}-\d{2}", email.text)
         seen.add(letter.template)
     assert seen == set(LETTERS)
+
+
+def test_a_window_is_the_complainants_to_use_not_an_answer_we_owe() -> None:
+    """A procedure changed in the window to ask for stage 2: the letter says until when they may ask,
+    never that the council will send its "stage2-request"."""
+    for child in (False, True):
+        email = rendered(SAMPLES["procedure_changed"], child)
+        assert "Monday 11 January 2027" in email.text and "stage 2" in email.text
+        assert "action plan" not in email.text and "We will send you our" not in email.text
+
+
+def test_stage_2_is_offered_only_once_stage_1_is_overdue() -> None:
+    """Reg 17: stage 2 before a stage 1 response only once stage 1 has overrun. A delay explained before
+    the due date says stage 2 opens if the answer has not come by then."""
+    context = {
+        "stage": "stage1",
+        "due": date(2026, 12, 10),
+        "expected_on": date(2026, 12, 18),
+        "reason": "Away.",
+    }
+    early = owed(Purpose.STAGE_DELAYED, **context, overdue=False)
+    late = owed(Purpose.STAGE_DELAYED, **context, overdue=True)
+    for child in (False, True):
+        before = rendered(early, child).text
+        assert (
+            "If we have not answered by Thursday 10 December 2026" in before and "now (stage 2)" not in before
+        )
+        after = rendered(late, child).text
+        assert "If we have not answered" not in after and "stage 2" in after

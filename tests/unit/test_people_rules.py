@@ -189,6 +189,7 @@ def test_gbfc_an_overdue_stage_tells_the_complainant_and_a_delay_is_explained_wi
             "procedure": "statutory",
             "stage": "stage1",
             "due": date(2026, 12, 10),
+            "overdue": True,
         }
     }
     reminder = wake(accepted, "stage1", timer.revision, since, datetime(2026, 12, 8, 9, tzinfo=UTC), POLICY)
@@ -423,3 +424,84 @@ def test_reg_14_an_extension_may_be_for_fewer_days_than_the_maximum_and_the_new_
     with pytest.raises(IllegalTransition, match="already extended to its maximum"):
         act(full, extend, on=date(2026, 12, 3))
     assert act(accepted, extend, on=date(2026, 12, 1)).deadlines["stage1"].due == date(2026, 12, 24)
+
+
+def test_reg_14_further_extensions_leave_the_standard_due_date_for_the_reports() -> None:
+    """ "Within timescale" is counted against the standard 10 working days (reg 14): extended by 3 then
+    7 more, stage 1 received Thu 26 Nov 2026 keeps its due date Thu 10 Dec, its extended one Thu 24 Dec."""
+    accepted = act(new_case(), ACCEPT, on=date(2026, 11, 26))
+    extend = {"action": "extend", "reason": "Records are held by another council."}
+    first = act(accepted, {**extend, "working_days": 3}, on=date(2026, 12, 1))
+    both = act(first, {**extend, "working_days": 7}, on=date(2026, 12, 2))
+    dates = both.stage_dates["stage1"]
+    assert (dates.due_on, dates.extended_due_on) == (date(2026, 12, 10), date(2026, 12, 24))
+
+
+def test_gbfc_the_childs_views_are_what_acceptance_weighs() -> None:
+    """The child's views are recorded before the complaint is accepted (GBfC); a child who changes their
+    mind afterwards withdraws it, rather than a stage carrying on after a recorded disagreement."""
+    accepted = act(
+        act(new_case(role="parent", on_behalf_of="a-child"), CHILD_AGREES, on=date(2026, 11, 26)),
+        ACCEPT,
+        on=date(2026, 11, 26),
+    )
+    with pytest.raises(IllegalTransition, match="possible only at status received"):
+        act(accepted, {**CHILD_AGREES, "wishes": "does-not-agree"}, on=date(2026, 11, 30))
+
+
+def test_s26_3_an_advocate_has_no_complaint_of_their_own_to_pursue() -> None:
+    """s.26(3) names who may complain: an advocate acts for the child (s.26A), so when the child does not
+    agree, the advocate's complaint cannot go on as the advocate's own."""
+    by_advocate = new_case(role="advocate", on_behalf_of="a-child")
+    disagrees = act(by_advocate, {**CHILD_AGREES, "wishes": "does-not-agree"}, on=date(2026, 11, 26))
+    with pytest.raises(IllegalTransition, match="no complaint of their own"):
+        act(disagrees, {**ACCEPT, "as_own_complaint": True}, on=date(2026, 11, 26))
+    assert (
+        act(
+            disagrees, {"action": "decline", "reason": "The child does not want it."}, on=date(2026, 11, 26)
+        ).status
+        is Status.DECLINED
+    )
+
+
+def test_reg_19_a_late_panel_step_can_be_explained_too() -> None:
+    """The panel meets within 30 working days of the request (reg 19; due Wed 17 Mar 2027): a delay there
+    is explained to the complainant like a stage's, with the date to expect it."""
+    explain = {
+        "action": "explain-delay",
+        "reason": "Two panel members are away in March.",
+        "expected_on": "2027-03-24",
+    }
+    decision = decide(panel_requested(), explain, on=date(2027, 3, 18))
+    told = letters(decision)[Purpose.STAGE_DELAYED]
+    assert (told["stage"], told["due"], told["overdue"]) == ("stage3-panel", date(2027, 3, 17), True)
+
+
+def test_the_complainant_is_told_a_stage_is_overdue_once_even_when_a_pause_moves_its_date() -> None:
+    """Stage 1 received Mon 1 Mar 2027 is due Mon 15 Mar; overdue on Tue 16 Mar at 09:00 (GMT: 09:00 UTC);
+    paused Wed 17, resumed Mon 22 Mar: due Thu 18 Mar, overdue again on Fri 19 Mar for the staff, but the
+    complainant, told on the 16th, is not told again."""
+    case = act(_received_monday_1_march_2027(advocacy="wants-one"), ACCEPT, on=date(2027, 3, 1))
+    since = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    first = wake(
+        case, "stage1", case.deadlines["stage1"].revision, since, datetime(2027, 3, 16, 9, tzinfo=UTC), POLICY
+    )
+    assert first.decision is not None and Purpose.STAGE_OVERDUE in letters(first.decision)
+    told = first.decision.case
+    paused = act(
+        told, {"action": "pause-stage1", "reason": "An advocate is being arranged."}, on=date(2027, 3, 17)
+    )
+    resumed = act(
+        paused, {"action": "resume", "reason": "The advocate is in place now."}, on=date(2027, 3, 22)
+    )
+    timer = resumed.deadlines["stage1"]
+    again = wake(
+        resumed,
+        "stage1",
+        timer.revision,
+        datetime(2027, 3, 22, 10, tzinfo=UTC),
+        datetime(2027, 3, 23, 9, tzinfo=UTC),
+        POLICY,
+    )
+    assert again.decision is not None and [a.context["alarm"] for a in again.alerts] == ["overdue"]
+    assert letters(again.decision) == {}, "told once"

@@ -26,6 +26,8 @@ from shared.domain.stages import Action, Actor, Status, next_status
 Check = Callable[[Case, Actor, "str | None"], None]
 
 ACCOUNT = frozenset({Part.ACCOUNT})
+#: An event that names third parties (staff, appointees, owners) and may carry an officer's words.
+THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
 
 
 @dataclass(frozen=True)

@@ -90,18 +90,24 @@ STAGE_STEPS: dict[str, Step] = {"stage1": Step.STAGE1, "stage2": Step.STAGE2, "s
 
 def _stage_dates(case: Case, out: Changes, policy: CouncilPolicy) -> dict[str, StageDates]:
     """The stages' dates after ``out``: a stage's deadline set with a new start starts it; an extension
-    sets its extended due date; a resume moves both due dates on by the working days the deadline was
-    stopped; a response records the date it was sent."""
+    (the first or a further one) sets its extended due date; a resume moves both due dates on by the
+    working days the deadline was stopped; a response records the date it was sent."""
     dates = dict(case.stage_dates)
     for stage, step in STAGE_STEPS.items():
         written = out.deadlines.get(step.value)
         prior = dates.get(stage)
+        before = case.deadlines.get(step.value) or case.paused_deadlines.get(step.value)
+        extending = (
+            written is not None
+            and written.extended
+            and (before is None or not before.extended or before.extended_by != written.extended_by)
+        )
         if written is not None:
             if prior is None or prior.started_on != written.start:
                 dates[stage] = StageDates(started_on=written.start, due_on=written.due)
             elif not written.extended:
                 dates[stage] = prior.model_copy(update={"due_on": written.due})
-            elif prior.extended_due_on is None:
+            elif extending or prior.extended_due_on is None:
                 dates[stage] = prior.model_copy(update={"extended_due_on": written.due})
             else:
                 calendar = policy.calendar()

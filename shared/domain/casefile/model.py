@@ -188,7 +188,7 @@ class Panel(Frozen):
     chair: PersonId
     meeting_on: date
     convened_on: date
-    late_reason: str | None = None  # why it meets after the 30 working days of reg 19(2)
+    late_reason: str | None = None  # why it meets after the 30 working days of reg 19
 
 
 class PanelMeeting(Frozen):
@@ -360,6 +360,7 @@ class Case(_Stored):
     as_own_complaint: StrictBool = False  # a child disagreed: accepted as the complainant's own complaint
     oral_summary: OralSummary | None = None
     delays: tuple[DelayExplained, ...] = ()
+    overdue_told: dict[str, date] = Field(default_factory=dict)  # step -> the start of the deadline told of
 
     @property
     def track(self) -> Track:
@@ -391,6 +392,11 @@ class Case(_Stored):
         appointed = self.stage2.investigator
         return appointed.person.staff_user if appointed else None
 
+    def awaited_answer(self) -> Deadline | None:
+        """The running deadline of the council's answer the complainant waits for now (a stage's
+        response, or a step of the review panel), if any."""
+        return next((d for d in self.deadlines.values() if d.step in ANSWERS), None)
+
     def running_stage(self) -> Step | None:
         """The stage whose deadline runs now, if any."""
         step = _RUNNING.get(self.status)
@@ -398,3 +404,5 @@ class Case(_Stored):
 
 
 _RUNNING: dict[Status, Step] = {Status.STAGE1: Step.STAGE1, Status.STAGE2: Step.STAGE2}
+#: The steps whose answer the complainant waits for (not their own windows to ask for the next stage).
+ANSWERS = frozenset({Step.STAGE1, Step.STAGE2, Step.STAGE3_PANEL, Step.STAGE3_REPORT, Step.STAGE3_RESPONSE})

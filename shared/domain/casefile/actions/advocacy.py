@@ -21,7 +21,7 @@ from shared.domain.casefile.model import (
     Text,
 )
 from shared.domain.representation import single_mailbox
-from shared.domain.stages import Actor
+from shared.domain.stages import Actor, Status
 
 ADVOCACY = frozenset({Part.ADVOCACY})
 AdvocateName = Annotated[str, Field(min_length=1, max_length=200)]
@@ -113,6 +113,7 @@ class RecordChildViews(CaseCommand):
 
     spec = ActionSpec(
         "Record the child's wishes and views",
+        statuses=(Status.RECEIVED,),  # what acceptance weighs: a later change of heart is a withdrawal
         held_ok=True,
         checks=(_made_for_a_child,),
         export=frozenset({Part.CHILD, Part.ACCOUNT}),

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from shared.domain.casefile import checks
-from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
+from shared.domain.casefile.catalogue import THIRD, ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import (
     ActionItem,
@@ -18,13 +18,10 @@ from shared.domain.casefile.model import (
     Label,
     OmbudsmanEnquiry,
     OmbudsmanOutcome,
-    Part,
     Pence,
     Username,
 )
 from shared.domain.stages import Actor
-
-THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
 
 
 def _no_open_enquiry(case: Case, actor: Actor, by: str | None) -> None:

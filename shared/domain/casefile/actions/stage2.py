@@ -10,7 +10,7 @@ from pydantic import Field
 
 from shared.domain.casefile import checks
 from shared.domain.casefile.actions.stage1 import outcome_context, responded
-from shared.domain.casefile.catalogue import ActionSpec, CaseCommand, Check
+from shared.domain.casefile.catalogue import THIRD, ActionSpec, CaseCommand, Check
 from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import (
     Appointment,
@@ -20,7 +20,6 @@ from shared.domain.casefile.model import (
     Finding,
     InvestigationReport,
     Label,
-    Part,
     Pence,
     Reason,
     StageResponse,
@@ -31,8 +30,6 @@ from shared.domain.people import Person, PersonId, independent_person_refusal, i
 from shared.domain.policy import Step
 from shared.domain.stages import Action, Actor, Status, Track
 
-THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
-
 
 def late_request(window: Deadline | None, requested_on: date, late_reason: str | None) -> None:
     if window is not None and requested_on > window.due and late_reason is None:
@@ -41,7 +38,7 @@ def late_request(window: Deadline | None, requested_on: date, late_reason: str |
         )
 
 
-def _closed_in_window(ended_at: Status, stage: str) -> Check:
+def closed_in_window(ended_at: Status, stage: str) -> Check:
     def check(case: Case, actor: Actor, by: str | None) -> None:
         if case.status is Status.CLOSED and case.ended_from is not ended_at:
             checks.refuse(f"the case closed at '{case.ended_from}', not in the window to ask for {stage}")
@@ -58,7 +55,7 @@ class RequestStage2(CaseCommand):
         "Record a stage 2 request",
         moves=Action.REQUEST_STAGE2,
         complaints_only=False,
-        checks=(_closed_in_window(Status.STAGE1_RESPONDED, "stage 2"),),
+        checks=(closed_in_window(Status.STAGE1_RESPONDED, "stage 2"),),
         letters=(Purpose.STAGE2_STARTED,),
     )
     action: Literal["request-stage2"]

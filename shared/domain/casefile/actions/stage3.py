@@ -10,8 +10,8 @@ from pydantic import Field, StrictBool
 
 from shared.domain.casefile import checks
 from shared.domain.casefile.actions.stage1 import outcome_context
-from shared.domain.casefile.actions.stage2 import THIRD, late_request
-from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
+from shared.domain.casefile.actions.stage2 import closed_in_window, late_request
+from shared.domain.casefile.catalogue import THIRD, ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import (
     Appointment,
@@ -35,11 +35,6 @@ from shared.domain.policy import Step
 from shared.domain.stages import Action, Actor, Status
 
 
-def _closed_after_stage2(case: Case, actor: Actor, by: str | None) -> None:
-    if case.status is Status.CLOSED and case.ended_from is not Status.STAGE2_RESPONDED:
-        checks.refuse(f"the case closed at '{case.ended_from}', not in the window to ask for stage 3")
-
-
 class RequestStage3(CaseCommand):
     """The complainant asks for a review panel: within 20 working days (reg 18), later only with a reason."""
 
@@ -47,7 +42,7 @@ class RequestStage3(CaseCommand):
         "Record a stage 3 request",
         moves=Action.REQUEST_STAGE3,
         complaints_only=False,
-        checks=(_closed_after_stage2,),
+        checks=(closed_in_window(Status.STAGE2_RESPONDED, "stage 3"),),
         letters=(Purpose.STAGE3_STARTED,),
     )
     action: Literal["request-stage3"]

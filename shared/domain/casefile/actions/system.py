@@ -10,7 +10,7 @@ from typing import Any, Literal
 from shared.domain.casefile import checks
 from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
-from shared.domain.casefile.model import Case, Frozen
+from shared.domain.casefile.model import ANSWERS, Case, Frozen
 from shared.domain.notices import Purpose
 from shared.domain.policy import CouncilPolicy, Step
 from shared.domain.stages import Status
@@ -37,18 +37,6 @@ class AlertSent(Frozen):
     to: tuple[str, ...]
 
 
-#: The steps whose answer the complainant waits for: when one is overdue, they are told.
-ANSWERS = frozenset(
-    {
-        Step.STAGE1.value,
-        Step.STAGE2.value,
-        Step.STAGE3_PANEL.value,
-        Step.STAGE3_REPORT.value,
-        Step.STAGE3_RESPONSE.value,
-    }
-)
-
-
 class RecordAlerts(CaseCommand):
     """The deadline alerts a timer sent now (the workflow addresses them to staff). When a stage's answer
     becomes overdue, the complainant is told too: that it is late, that the council will say why and
@@ -70,9 +58,20 @@ class RecordAlerts(CaseCommand):
     alerts: tuple[AlertSent, ...]
 
     def decide(self, acting: Acting) -> Changes:
+        """Told once a deadline (by its start), so a due date moved on by a pause or a new calendar does
+        not tell them again."""
         out = Changes()
-        if self.timer in ANSWERS and any(alert.alarm == "overdue" for alert in self.alerts):
-            out.letters[Purpose.STAGE_OVERDUE] = {"stage": self.timer, "due": self.due}
+        awaited = acting.case.deadlines.get(self.timer)
+        overdue = any(alert.alarm == "overdue" for alert in self.alerts)
+        told = acting.case.overdue_told
+        if (
+            awaited is not None
+            and awaited.step in ANSWERS
+            and overdue
+            and told.get(self.timer) != awaited.start
+        ):
+            out.fields["overdue_told"] = {**acting.case.overdue_told, self.timer: awaited.start}
+            out.letters[Purpose.STAGE_OVERDUE] = {"stage": self.timer, "due": self.due, "overdue": True}
         return out
 
 

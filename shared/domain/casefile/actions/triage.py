@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool
 
 from shared.domain.casefile import checks
-from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
+from shared.domain.casefile.catalogue import THIRD, ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import (
     Case,
@@ -18,7 +18,6 @@ from shared.domain.casefile.model import (
     Label,
     LateDiscretion,
     OralSummary,
-    Part,
     Reason,
     SufficientInterest,
     Text,
@@ -35,8 +34,6 @@ from shared.domain.triage import (
     route,
 )
 from shared.domain.vocabulary import ROLE_WORDS, STATUTORY_ROLES, Channel, ComplainantRole, Kind, Procedure
-
-THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
 
 
 def _needs_sufficient_interest(case: Case, actor: Actor, by: str | None) -> None:
@@ -81,6 +78,24 @@ def _child_voice_heard(case: Case, actor: Actor, by: str | None) -> None:
         )
 
 
+def statutory_standing(case: Case) -> None:
+    """The statutory procedure is open to someone the Act does not name only after the council decided
+    they have a sufficient interest in the child's welfare (s.26(3)(e))."""
+    if not case.needs_sufficient_interest_decision:
+        return
+    decided = case.sufficient_interest
+    if decided is None:
+        checks.refuse(
+            "the statutory procedure needs the sufficient-interest decision recorded first "
+            "(decide-sufficient-interest)"
+        )
+    if not decided.accepted:
+        checks.refuse(
+            "the council decided the complainant has no sufficient interest: accept into the "
+            "corporate procedure, or decline"
+        )
+
+
 class Accept(CaseCommand):
     """Accept into stage 1 of the procedure the officer chose, with the reasons. A complaint made for a
     child whose own view is that they do not agree is accepted only as the complainant's own complaint
@@ -107,18 +122,13 @@ class Accept(CaseCommand):
             )
         if self.as_own_complaint and not disagrees:
             checks.refuse("as_own_complaint is for a complaint made for a child who does not agree with it")
-        if self.procedure is Procedure.STATUTORY and case.needs_sufficient_interest_decision:
-            decided = case.sufficient_interest
-            if decided is None:
-                checks.refuse(
-                    "the statutory procedure needs the sufficient-interest decision recorded first "
-                    "(decide-sufficient-interest)"
-                )
-            elif not decided.accepted:
-                checks.refuse(
-                    "the council decided the complainant has no sufficient interest: accept into the "
-                    "corporate procedure, or decline"
-                )
+        if self.as_own_complaint and case.complainant.role == ComplainantRole.ADVOCATE:
+            checks.refuse(
+                "an advocate speaks for the child and has no complaint of their own: the child does not agree, "
+                "so decline it"
+            )
+        if self.procedure is Procedure.STATUTORY:
+            statutory_standing(case)
         if case.late:
             discretion = case.late_discretion
             if discretion is None:
@@ -217,8 +227,7 @@ class Decline(CaseCommand):
     def decide(self, acting: Acting) -> Changes:
         out = Changes()
         out.end(acting, Action.DECLINE)
-        if acting.case.kind is Kind.COMPLAINT:
-            out.letters[Purpose.CASE_DECLINED] = {"reason": self.reason, "declined_on": acting.today}
+        out.letters[Purpose.CASE_DECLINED] = {"reason": self.reason, "declined_on": acting.today}
         return out
 
 
@@ -338,13 +347,8 @@ class ChangeProcedure(CaseCommand):
         case = acting.case
         if self.procedure is case.procedure:
             checks.refuse(f"the case is already under the {self.procedure} procedure")
-        if self.procedure is Procedure.STATUTORY and case.needs_sufficient_interest_decision:
-            decided = case.sufficient_interest
-            if decided is None or not decided.accepted:
-                checks.refuse(
-                    "the statutory procedure needs a decision that the complainant has sufficient interest "
-                    "(decide-sufficient-interest)"
-                )
+        if self.procedure is Procedure.STATUTORY:
+            statutory_standing(case)
         out = Changes(fields={"procedure": self.procedure})
         for deadlines, moved in ((case.deadlines, out.deadlines), (case.paused_deadlines, out.paused)):
             for key, deadline in deadlines.items():

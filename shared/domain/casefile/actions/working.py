@@ -9,15 +9,14 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool
 
 from shared.domain.casefile import checks
-from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
+from shared.domain.casefile.catalogue import THIRD, ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
-from shared.domain.casefile.model import Case, DelayExplained, Hold, Label, Part, Reason, Username
+from shared.domain.casefile.model import Case, DelayExplained, Hold, Label, Reason, Username
 from shared.domain.notices import Purpose
 from shared.domain.policy import Step
 from shared.domain.stages import TERMINAL, Action, Actor, Status
 from shared.domain.triage import DeferredMatter, HoldMatter
 
-THIRD = frozenset({Part.THIRD_PARTIES, Part.ACCOUNT})
 WINDOWS = frozenset({Step.STAGE2_REQUEST, Step.STAGE3_REQUEST})
 ServiceArea = Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]
 ComplaintPoint = Annotated[str, Field(min_length=1, max_length=500)]
@@ -273,10 +272,9 @@ class Reopen(CaseCommand):
         return out
 
 
-def _a_stage_runs(case: Case, actor: Actor, by: str | None) -> None:
-    step = case.running_stage()
-    if step is None:
-        checks.refuse(f"no stage is running at status '{case.status}'")
+def _an_answer_awaited(case: Case, actor: Actor, by: str | None) -> None:
+    if case.awaited_answer() is None:
+        checks.refuse(f"no answer of the council's is awaited at status '{case.status}'")
 
 
 class ExplainDelay(CaseCommand):
@@ -284,16 +282,16 @@ class ExplainDelay(CaseCommand):
     why, when to expect the answer, and that they may go to the Ombudsman (or, at stage 1, ask for stage
     2) rather than wait. The reason is the officer's own words, written for the complainant."""
 
-    spec = ActionSpec("Explain a delay", checks=(_a_stage_runs,), letters=(Purpose.STAGE_DELAYED,))
+    spec = ActionSpec("Explain a delay", checks=(_an_answer_awaited,), letters=(Purpose.STAGE_DELAYED,))
     action: Literal["explain-delay"]
     reason: Reason
     expected_on: date
 
     def decide(self, acting: Acting) -> Changes:
         case, today = acting.case, acting.today
-        step = case.running_stage()
-        assert step is not None
-        due = case.deadlines[step.value].due
+        awaited = case.awaited_answer()
+        assert awaited is not None  # the row's check saw it
+        step, due = awaited.step, awaited.due
         checks.not_before(
             self.expected_on, max(today, due), "the answer's expected date", "the due date or today"
         )
@@ -304,5 +302,6 @@ class ExplainDelay(CaseCommand):
             "due": due,
             "expected_on": self.expected_on,
             "reason": self.reason,
+            "overdue": today > due,
         }
         return out
