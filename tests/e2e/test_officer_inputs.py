@@ -268,3 +268,47 @@ def test_an_action_is_named_and_a_body_of_many_problems_lists_the_first(
     assert status == 422
     messages = [e["message"] for e in answer["errors"]]
     assert "Value error" not in json.dumps(messages)
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "words"),
+    [
+        # Before: 200, and the action's timer then overflowed the calendar (9999-12-31 + 1 working day).
+        (
+            {
+                "action": "add-action",
+                "description": "Train the team",
+                "owner": OFFICER,
+                "due_on": "9999-12-31",
+            },
+            "due_on",
+            "2099-12-31",
+        ),
+        (
+            {"action": "explain-delay", "reason": "A" * 20, "expected_on": "1999-12-31"},
+            "expected_on",
+            "2000-01-01",
+        ),
+        # Before: 200, taken for a Unix time (1 January 1970 and 14 November 2023).
+        ({"action": "offer-advocacy", "offered_on": 0, "how": "phone"}, "offered_on", "YYYY-MM-DD"),
+        (
+            {
+                "action": "respond-stage1",
+                "sent_on": 1700000000,
+                "findings": [{"point": "p", "outcome": "upheld"}],
+            },
+            "sent_on",
+            "YYYY-MM-DD",
+        ),
+    ],
+)
+def test_an_actions_dates_are_text_from_2000_to_2099(
+    served: tuple[LocalService, Officers, str], command: dict[str, Any], field: str, words: str
+) -> None:
+    service, o, reference = served
+    before = items(service)
+    status, answer = send(o, "POST", f"/cases/{reference}/actions", json.dumps(command).encode())
+    assert status == 422, answer
+    problems = {e["field"]: e["message"] for e in answer["errors"]}
+    assert words in problems[field], problems
+    assert items(service) == before
