@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -37,6 +39,11 @@ MAX_BODY_BYTES = _longest_body()
 #: figure) and every answer so far, sealed (functions/form/state.py): UTF-8 (at most 4 bytes a character),
 #: compressed (never larger, bar a few bytes), encrypted and signed (under 100 bytes) and base64 (4/3).
 MAX_FORM_BODY_BYTES = _longest_body() + -(-(4 * sum(text_limits().values()) * 4 // 3 + 4096) // 1024) * 1024
+#: The largest body a staff route takes (413 beyond). A registration holds a representation, which
+#: MAX_BODY_BYTES fits at every field's limit; an action's lists (findings, panel members, remedies) have
+#: no fixed length, so the limit is well above any real action, and below bodies that would take seconds
+#: to parse and validate.
+MAX_STAFF_BODY_BYTES = 1024 * 1024
 #: The charsets a body may declare: UTF-8 and its subset ASCII.
 UTF8_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 (and UTF-32 little-endian) byte order marks
@@ -54,6 +61,82 @@ SECURITY_HEADERS: Mapping[str, str] = {
 }
 
 E = TypeVar("E", bound=Exception)
+
+#: How deeply a JSON body may nest arrays and objects. Heard's deepest request is about 5 levels (an
+#: action's findings, each an object in a list); JSON nested more deeply is refused before any model
+#: sees it, and long before the interpreter's recursion limit.
+MAX_JSON_DEPTH = 32
+#: The most digits a JSON integer may have: Python's own limit on converting text to an int
+#: (``sys.get_int_max_str_digits()``, 4,300), which every number Heard takes is far below.
+MAX_INTEGER_DIGITS = sys.get_int_max_str_digits() or 4300
+
+
+class BadJson(ValueError):
+    """A body that is not JSON Heard can read, with the reason in words (``message``): not JSON at all,
+    nested too deeply, a number too long or too large, or NaN and Infinity (which JSON does not have)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise BadJson(
+            f"The request body is not valid JSON: a number has more than {MAX_INTEGER_DIGITS:,} digits"
+        )
+    return int(text)
+
+
+def _real(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadJson(f"The request body is not valid JSON: the number {text[:20]} is too large")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise BadJson(f"The request body is not valid JSON: {name} is not a JSON value")
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests arrays and objects (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def parse_json(text: str) -> Any:
+    """The JSON document ``text``, or :class:`BadJson` saying what is wrong with it. Never raises
+    anything else, whatever it is sent: not RecursionError for arrays nested a thousand deep, nor
+    ValueError for a 5,000-digit number (Python's ``json`` raises both)."""
+    try:
+        value = json.loads(text, parse_int=_integer, parse_float=_real, parse_constant=_constant)
+    except BadJson:
+        raise
+    except RecursionError:  # nested deeper than the interpreter's stack: never valid for this API
+        raise BadJson("The request body is not valid JSON: it is nested too deeply") from None
+    except ValueError as error:
+        where = (
+            f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
+        )
+        raise BadJson(f"The request body is not valid JSON{where}") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise BadJson(
+            f"The request body is not valid JSON for Heard: it is nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+        )
+    return value
 
 
 class UndecodableBody(Exception):

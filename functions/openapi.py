@@ -11,7 +11,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from functions.form.journey import PAGE_IDS
-from functions.http import MAX_BODY_BYTES, MAX_FORM_BODY_BYTES
+from functions.http import (
+    MAX_BODY_BYTES,
+    MAX_FORM_BODY_BYTES,
+    MAX_INTEGER_DIGITS,
+    MAX_JSON_DEPTH,
+    MAX_STAFF_BODY_BYTES,
+)
 from functions.intake.handler import IDEMPOTENCY_KEY_MAX
 from shared import names
 from shared.config import policy
@@ -220,23 +226,29 @@ ME_SCHEMA: dict[str, Any] = {
 
 #: The officer API's answers besides success, and which operations give them.
 _OFFICER_PROBLEMS = {
-    "400": "The body is not UTF-8, or the cursor is not one this list gave",
+    "400": (
+        "The body is not JSON Heard can read (says why: not UTF-8, nested more than "
+        f"{MAX_JSON_DEPTH} deep, a number of more than {MAX_INTEGER_DIGITS:,} digits, NaN), a query "
+        "parameter the route does not take (named), or a cursor this list did not give"
+    ),
     "401": "No token, or not a valid, unexpired ID token of the staff pool",
     "403": "Your role may not do this (admins manage policy and users; some steps are one role's)",
     "404": "No such case, or not one you may see",
     "409": "Not possible now: says why, and what is possible (or the same registration is in progress)",
     "412": "The case changed since you read it (stale If-Match): reload it",
+    "413": f"The body is larger than {MAX_STAFF_BODY_BYTES:,} bytes",
+    "415": "The body is not declared application/json, or not UTF-8",
     "422": "The request breaks the schema or the rules: each field with its problem",
     "428": "A change needs the case's ETag in If-Match",
 }
 
 
 def _problem_codes(method: str, path: str, has_body: bool) -> set[str]:
-    codes = {"401", "403", "422"}
+    codes = {"400", "401", "403", "422"}  # 400: every route refuses query parameters it does not take
     if "{reference}" in path:
         codes.add("404")
-    if has_body or (method, path) == ("get", "/cases"):
-        codes.add("400")
+    if has_body or method in ("post", "put"):  # a body sent is read, whatever the route does with it
+        codes |= {"413", "415"}
     if (method, path) == ("post", "/cases/{reference}/actions"):
         codes |= {"409", "412", "428"}
     if (method, path) == ("post", "/cases"):  # the same registration still in progress

@@ -184,7 +184,8 @@ ME = FunctionSpec(
 OFFICER = FunctionSpec(
     name="Officer",
     handler="functions.officer.handler.handler",
-    description="Officer API: list and read cases and their chronology, act on them, keep the people register",
+    description="Officer API: list and read cases and their chronology, act on them, keep the people register, "
+    "publish the council's lists",
     routes=(
         Route("GET", "/cases", authorized=True),
         Route("POST", "/cases", authorized=True),
@@ -194,6 +195,7 @@ OFFICER = FunctionSpec(
         Route("POST", "/cases/{reference}/actions", authorized=True),
         Route("GET", "/people", authorized=True),
         Route("PUT", "/people/{person_id}", authorized=True),
+        Route("GET", "/lists", authorized=True),
         Route("POST", "/deadlines/recompute", authorized=True),
         Route("GET", "/reports/annual", authorized=True),
         Route("PUT", "/reports/context/{year}", authorized=True),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -12,11 +11,13 @@ from pydantic import ValidationError
 
 from functions.http import (
     MAX_BODY_BYTES,
+    BadJson,
     Request,
     Response,
     Router,
     UndecodableBody,
     json_response,
+    parse_json,
     problem,
 )
 from shared.domain.errors import Conflict, KeyReused
@@ -42,13 +43,10 @@ def create_representation(request: Request) -> Response:
         return problem(415, "Send the representation as JSON with the header Content-Type: application/json")
     if len(request.body) > MAX_BODY_BYTES:
         return problem(413, f"The request is too large: send at most {MAX_BODY_BYTES:,} bytes")
-    text = request.text()
     try:
-        data = json.loads(text)
-    except ValueError:
-        return problem(400, "The request body is not valid JSON")
-    except RecursionError:  # nested deeper than the interpreter's stack: never valid for this API
-        return problem(400, "The request body is not valid JSON: it is nested too deeply")
+        data = parse_json(request.text())
+    except BadJson as error:
+        return problem(400, error.message)
     if not isinstance(data, dict):
         return problem(422, "The request body must be a JSON object")
     sent = request.headers.get("idempotency-key")  # when sent, even empty, it must be a usable key

@@ -12,24 +12,36 @@ from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from functions.http import SECURITY_HEADERS
+from functions.http import (
+    MAX_STAFF_BODY_BYTES,
+    SECURITY_HEADERS,
+    BadJson,
+    UndecodableBody,
+    parse_json,
+    problem,
+)
+from functions.http import Request as ProxyRequest
 from shared.app.casework import NotFound, PreconditionRequired, etag
 from shared.config import clock, policy
 from shared.domain.access import manages_people, possible_actions, works_on_cases
 from shared.domain.calendar import london_date
 from shared.domain.case import financial_year
-from shared.domain.casefile import Case, Command
+from shared.domain.casefile import CATALOGUE, Case, Command
 from shared.domain.errors import Conflict, IllegalTransition, KeyReused, NotPermitted
 from shared.domain.export import Withholding, export
 from shared.domain.people import Declarations, Person, PersonId
-from shared.domain.representation import RepresentationRequest, describe_errors
+from shared.domain.representation import RepresentationRequest, describe_details, describe_errors
 from shared.domain.stages import Actor, Status
-from shared.domain.vocabulary import Channel, Kind, Procedure
+from shared.domain.vocabulary import Channel, Kind, Outcome, Procedure
 from shared.identity import Caller, Unauthenticated
 from shared.intake import Receipt
 from shared.ports import BadCursor, CaseQuery, StaleVersion
@@ -39,7 +51,8 @@ from shared.reporting.source import ContextFigures
 from shared.wiring import case_store, casework, intake_service, report_source, timer_service
 
 logger = Logger(service="heard-officer")
-app = APIGatewayRestResolver(enable_validation=True)
+#: Bodies are parsed with the intake's strict JSON reader, so no body can raise anything but BadJson.
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=parse_json)
 
 Reference = Annotated[str, Path(pattern=r"^[A-Z]{2,5}-\d{4}-\d{5}$", description="The case's reference")]
 LONDON = ZoneInfo("Europe/London")
@@ -47,6 +60,11 @@ LONDON = ZoneInfo("Europe/London")
 RECEIVED_AT = time(12, 0)
 #: Staff answers are never cached by browsers or proxies.
 NO_STORE = {"Cache-Control": "no-store"}
+#: The most field problems one answer lists (a body of thousands of bad items would otherwise answer
+#: with thousands of them); ``message`` says how many there were.
+MAX_PROBLEMS = 20
+#: Methods whose body the officer API reads.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class Forbidden(Exception):
@@ -59,6 +77,22 @@ class InvalidRequest(Exception):
 
 class OutOfScope(Exception):
     """A list beyond the caller's cases."""
+
+
+class UnknownQuery(Exception):
+    """Query parameters the route does not take (they would otherwise be ignored without a word)."""
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        super().__init__(", ".join(unknown))
+        self.unknown, self.known = unknown, known
+
+
+class UnreadableBody(Exception):
+    """A body no route could read: ``status`` 413 (too large), 415 (not JSON, or not UTF-8) or 400."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 class CaseView(BaseModel):
@@ -195,7 +229,7 @@ def _iso_date(value: Any) -> Any:
         return value
     if isinstance(value, date):
         return value
-    raise ValueError("a date as YYYY-MM-DD")
+    raise ValueError("write the date as YYYY-MM-DD (text, not a number)")
 
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -342,6 +376,47 @@ def put_person(
     person = Person(person_id=person_id, **declarations.model_dump())
     case_store().put_person(person, caller.username, clock().now())
     return _json(200, {"person": person.model_dump(mode="json")})
+
+
+class ListedArea(BaseModel):
+    id: str = Field(description="What an action or a representation names it by (service_area)")
+    name: str
+    teams: list[str]
+
+
+class Lists(BaseModel):
+    """The lists an officer's requests are checked against, from the council policy (a council's policy
+    file replaces the defaults): a value outside them is refused, naming it."""
+
+    complaint_categories: list[str] = Field(description="`allocate` and `record`: a complaint's categories")
+    compliment_categories: list[str] = Field(description="`allocate` and `record`: a compliment's categories")
+    resolutions: list[str] = Field(
+        description="`respond-stage1`, `respond-stage2`, `respond-stage3`: resolutions; "
+        "`ombudsman-decision`: remedies"
+    )
+    outcomes: list[Outcome] = Field(description="Each finding's outcome on a complaint point")
+    service_areas: list[ListedArea] = Field(
+        description="`allocate`'s service_area, a representation's service_area, a service manager's areas"
+    )
+    channels: list[OtherChannel] = Field(description="`POST /cases`: how a representation was made")
+    interpreter_languages: list[str] = Field(description="A representation's interpreter_language")
+
+
+@app.get("/lists")
+def get_lists() -> Response[Lists]:
+    """The council's lists that actions and registrations are checked against, for any member of staff."""
+    Caller.from_event(app.current_event.raw_event)
+    council = policy()
+    lists = Lists(
+        complaint_categories=list(council.complaint_categories),
+        compliment_categories=list(council.compliment_categories),
+        resolutions=list(council.resolutions),
+        outcomes=list(Outcome),
+        service_areas=[ListedArea(id=a.id, name=a.name, teams=list(a.teams)) for a in council.service_areas],
+        channels=list(OtherChannel),
+        interpreter_languages=list(council.interpreter_languages),
+    )
+    return _json(200, lists.model_dump(mode="json"))
 
 
 # --- reports (docs/reporting.md) ------------------------------------------------------------------
@@ -547,13 +622,131 @@ def _invalid_representation(error: ValidationError) -> Response[Any]:
 def _invalid(error: RequestValidationError) -> Response[Any]:
     if any(e.get("type") == "json_invalid" for e in error.errors()):
         return _json(400, {"message": "The request body is not valid JSON"})
-    problems = [
-        {"field": ".".join(str(part) for part in e["loc"][1:]) or "body", "message": e["msg"]}
-        for e in error.errors()
+    problems = described(error.errors())
+    message = "There is a problem with the request"
+    if len(problems) > MAX_PROBLEMS:
+        message += f" ({len(problems):,} problems: the first {MAX_PROBLEMS} are listed)"
+    return _json(422, {"message": message, "errors": problems[:MAX_PROBLEMS]})
+
+
+def described(errors: Any) -> list[dict[str, str]]:
+    """Each of the resolver's validation errors as the field it is about and a sentence: a
+    representation's (``POST /cases``) in the intake's own words, an action named by ``action``, a
+    validator's reason without pydantic's "Value error, "."""
+    problems: list[dict[str, str]] = []
+    representation: list[dict[str, Any]] = []
+    for e in errors:
+        where = tuple(e.get("loc") or ())[1:]  # after "body", "query", "path" or "header"
+        if where[:1] and where[0] in CATALOGUE:  # an action's own field: named without the action
+            where = where[1:]
+        if where[:1] == ("representation",) and len(where) > 1:
+            representation.append({**e, "loc": where[1:]})
+            continue
+        if where[:1] == ("representation",):  # the representation as a whole (its cross-field rules)
+            representation.append({**e, "loc": ()})
+            continue
+        problems.append(_problem_of(e, where))
+    problems += [
+        {"field": f"representation.{p.field}" if p.field else "representation", "message": p.message}
+        for p in describe_details(representation)
     ]
-    return _json(422, {"message": "There is a problem with the request", "errors": problems})
+    return problems
+
+
+def _problem_of(e: dict[str, Any], where: tuple[Any, ...]) -> dict[str, str]:
+    field = ".".join(str(part) for part in where) or "body"
+    kind, ctx = e.get("type"), e.get("ctx") or {}
+    if kind == "union_tag_not_found":
+        return {"field": "action", "message": 'Name the action: send {"action": "..."} with its fields'}
+    if kind == "union_tag_invalid":
+        expected = ctx.get("expected_tags", "")
+        return {
+            "field": "action",
+            "message": f"There is no action {ctx.get('tag')!r}: the actions are {expected}",
+        }
+    message = str(e.get("msg", "is not valid"))
+    if kind in ("model_attributes_type", "dict_type", "model_type") and not where:
+        message = "Send a JSON object"
+    elif kind == "value_error" and ctx.get("error") is not None:
+        reason = str(ctx["error"])
+        message = reason[:1].upper() + reason[1:]
+    elif kind == "missing":
+        message = f"Required: send {where[-1] if where else 'the body'}"
+    return {"field": field, "message": message}
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported(error: RequestUnsupportedContentType) -> Response[Any]:
+    return _json(415, {"message": UNSUPPORTED})
+
+
+@app.exception_handler(BadJson)
+def _bad_json(error: BadJson) -> Response[Any]:
+    return _json(400, {"message": error.message})
+
+
+@app.exception_handler(UnknownQuery)
+def _unknown_query(error: UnknownQuery) -> Response[Any]:
+    takes = f"it takes {', '.join(error.known)}" if error.known else "it takes none"
+    named = ", ".join(error.unknown)
+    problems = [{"field": name, "message": "Not a query parameter of this route"} for name in error.unknown]
+    message = f"Unknown query parameter{'s' if len(error.unknown) > 1 else ''} {named}: {takes}"
+    return _json(400, {"message": message, "errors": problems})
+
+
+def _known_query(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Refuses query parameters the route does not declare, which would otherwise be ignored: a typo
+    (``?overdeu=true``) would answer as if it had not been asked."""
+    route = app.context.get("_route")
+    known = {param.alias for param in route.dependant.query_params} if route is not None else set()
+    event = app.current_event
+    sent = set(event.query_string_parameters or {}) | set(event.multi_value_query_string_parameters or {})
+    unknown = sorted(sent - known)
+    if unknown:
+        raise UnknownQuery(unknown, sorted(known))
+    return next_middleware(app)
+
+
+app.use(middlewares=[_known_query])
+
+UNSUPPORTED = "Send the body as JSON, with the header Content-Type: application/json"
+
+
+def _readable(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as the resolver should read it, or :class:`UnreadableBody`: a body is UTF-8 JSON of at
+    most :data:`MAX_STAFF_BODY_BYTES` that :func:`~functions.http.parse_json` reads (whatever its
+    nesting or numbers), declared ``application/json`` (in any case, as media types are). The resolver
+    then gets it as text with that one Content-Type, so it never parses a form or a multipart body
+    instead, nor refuses ``Application/JSON``."""
+    if str(event.get("httpMethod", "")).upper() not in BODY_METHODS or not event.get("body"):
+        return event
+    request = ProxyRequest.from_event(event)
+    if request.media_type != content_types.APPLICATION_JSON:
+        raise UnreadableBody(415, UNSUPPORTED)
+    if len(request.body) > MAX_STAFF_BODY_BYTES:
+        raise UnreadableBody(413, f"The request is too large: send at most {MAX_STAFF_BODY_BYTES:,} bytes")
+    try:
+        text = request.text()
+        parse_json(text)
+    except UndecodableBody as refused:
+        raise UnreadableBody(refused.status, refused.message) from None
+    except BadJson as refused:
+        raise UnreadableBody(400, refused.message) from None
+    plain = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    return {
+        **event,
+        "headers": {**plain, "Content-Type": content_types.APPLICATION_JSON},
+        "multiValueHeaders": {**multi, "Content-Type": [content_types.APPLICATION_JSON]},
+        "body": text,
+        "isBase64Encoded": False,
+    }
 
 
 @logger.inject_lambda_context(log_event=False)  # the event holds the caller's token and case data
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        event = _readable(event)
+    except UnreadableBody as refused:
+        return problem(refused.status, refused.message, headers=NO_STORE).to_proxy()
     return app.resolve(event, context)

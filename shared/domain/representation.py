@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self, get_args
@@ -375,9 +376,16 @@ class FieldProblem(BaseModel):
 
 def describe_errors(error: ValidationError) -> list[FieldProblem]:
     """One human message per field, in form order (first problem per field)."""
+    return describe_details(error.errors())
+
+
+def describe_details(details: Iterable[Mapping[str, Any]]) -> list[FieldProblem]:
+    """:func:`describe_errors` for pydantic's error details of a representation (``loc`` from the
+    representation's own fields), wherever they were validated: the intake's, or the officer API's
+    resolver validating a representation inside another body."""
     order = list(RepresentationRequest.model_fields)
     problems: dict[str, str] = {}
-    for detail in error.errors():
+    for detail in details:
         loc = detail["loc"]
         field = str(loc[0]) if loc else ""
         code = detail["type"]

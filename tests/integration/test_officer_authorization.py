@@ -147,6 +147,17 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[int, int]]] = {
         "senior-leadership": (403, 403),
         "admin": (200, 200),
     },
+    # The council's lists that requests are checked against (issue 17): any member of staff.
+    ("GET", "/lists"): {
+        "no token": (401, 401),
+        "complaints-officer": (200, 200),
+        "service-manager (own area: A)": (200, 200),
+        "service-manager-2 (own area: B)": (200, 200),
+        "investigator (appointed to A)": (200, 200),
+        "investigator (not appointed: C)": (200, 200),
+        "senior-leadership": (200, 200),
+        "admin": (200, 200),
+    },
     # Moving every open deadline after the bank holidays change (issue 9: "an admin route"): the
     # administrator's, who keeps the policy; no case scope.
     ("POST", "/deadlines/recompute"): {

@@ -4,11 +4,12 @@ a default, so older items still load. What may change it, and how, is the catalo
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from shared.domain.people import Person, PersonId
 from shared.domain.policy import Step
@@ -21,6 +22,32 @@ Text = Annotated[str, Field(min_length=1, max_length=5000)]
 Label = Annotated[str, Field(min_length=1, max_length=100)]
 Username = Annotated[str, Field(min_length=1, max_length=128)]
 Pence = Annotated[int, Field(ge=0, le=100_000_000)]
+#: The years Heard's working-day calendar counts (a date beyond would break its arithmetic: a deadline
+#: counted from 9999-12-31 overflows).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(value: Any) -> Any:
+    """A date as the text ``YYYY-MM-DD``, never a number (which pydantic would take for a Unix time)."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.match(value)):
+        return value
+    raise ValueError("write the date as YYYY-MM-DD (text, not a number)")
+
+
+def _in_the_calendar(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"a date from {FIRST_DAY} to {LAST_DAY}, the years Heard's calendar counts")
+    return value
+
+
+#: A date an officer sends in an action: ``YYYY-MM-DD`` text, from 2000 to 2099.
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_in_the_calendar),
+    Field(json_schema_extra={"pattern": r"^20\d{2}-\d{2}-\d{2}$"}),
+]
 
 
 class Frozen(BaseModel):
@@ -151,7 +178,7 @@ class Attestation(Frozen):
     """The appointee's own statement: their declarations in the register are true and they have no
     connection with this case."""
 
-    attested_on: date
+    attested_on: Day
     declarations_true: StrictBool
     no_connection_with_the_case: StrictBool
 

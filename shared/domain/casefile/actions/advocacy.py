@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, field_validator
@@ -14,6 +13,7 @@ from shared.domain.casefile.model import (
     Case,
     ChildViews,
     ChildWishes,
+    Day,
     Label,
     OfferChannel,
     Part,
@@ -40,7 +40,7 @@ def _accepted(case: Case, actor: Actor, by: str | None) -> None:
 class OfferAdvocacy(CaseCommand):
     spec = ActionSpec("Offer an advocate", held_ok=True, export=ADVOCACY)
     action: Literal["offer-advocacy"]
-    offered_on: date
+    offered_on: Day
     how: OfferChannel
 
     def decide(self, acting: Acting) -> Changes:
@@ -121,7 +121,7 @@ class RecordChildViews(CaseCommand):
     action: Literal["record-child-views"]
     wishes: ChildWishes
     how: Literal["met-the-child", "phone", "through-advocate", "through-social-worker", "in-writing"]
-    ascertained_on: date | None = None  # None: today
+    ascertained_on: Day | None = None  # None: today
     summary: Text
 
     def decide(self, acting: Acting) -> Changes:

@@ -15,6 +15,7 @@ from shared.domain.casefile.changes import Acting, Changes
 from shared.domain.casefile.model import (
     ActionItem,
     Case,
+    Day,
     Label,
     OmbudsmanEnquiry,
     OmbudsmanOutcome,
@@ -57,7 +58,7 @@ def _answered(acting: Acting, day: date, **update: Any) -> tuple[OmbudsmanEnquir
 class OmbudsmanEnquiryReceived(CaseCommand):
     spec = _ombudsman("Record an Ombudsman enquiry", _no_open_enquiry)
     action: Literal["ombudsman-enquiry"]
-    received_on: date
+    received_on: Day
     ombudsman_reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9/-]{1,40}$")] | None = None
 
     def decide(self, acting: Acting) -> Changes:
@@ -75,7 +76,7 @@ class OmbudsmanEnquiryReceived(CaseCommand):
 class OmbudsmanPremature(CaseCommand):
     spec = _ombudsman("Ombudsman: returned as premature", _an_open_enquiry)
     action: Literal["ombudsman-premature"]
-    returned_on: date
+    returned_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         return Changes(
@@ -86,7 +87,7 @@ class OmbudsmanPremature(CaseCommand):
 class OmbudsmanNotInvestigated(CaseCommand):
     spec = _ombudsman("Ombudsman: not investigated", _an_open_enquiry)
     action: Literal["ombudsman-not-investigated"]
-    decided_on: date
+    decided_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         return Changes(
@@ -97,11 +98,11 @@ class OmbudsmanNotInvestigated(CaseCommand):
 class OmbudsmanDecision(CaseCommand):
     spec = _ombudsman("Record the Ombudsman's decision", _an_open_enquiry)
     action: Literal["ombudsman-decision"]
-    decided_on: date
+    decided_on: Day
     outcome: OmbudsmanOutcome
     remedy_pence: Pence = 0
     remedies: tuple[Label, ...] = ()
-    compliance_due: date | None = None
+    compliance_due: Day | None = None
 
     def decide(self, acting: Acting) -> Changes:
         checks.known(self.remedies, acting.policy.resolutions, "remedies")
@@ -126,7 +127,7 @@ class OmbudsmanDecision(CaseCommand):
 class OmbudsmanComplied(CaseCommand):
     spec = _ombudsman("Record compliance with the Ombudsman", _upheld_by_the_ombudsman)
     action: Literal["ombudsman-complied"]
-    complied_on: date
+    complied_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
@@ -160,7 +161,7 @@ class AddAction(CaseCommand):
     action: Literal["add-action"]
     description: Annotated[str, Field(min_length=1, max_length=1000)]
     owner: Username
-    due_on: date
+    due_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         case, today = acting.case, acting.today
@@ -181,7 +182,7 @@ class UpdateAction(CaseCommand):
     action: Literal["update-action"]
     item_id: Annotated[str, Field(pattern=r"^A[0-9]{1,4}$")]
     status: Literal["open", "done"] | None = None
-    due_on: date | None = None
+    due_on: Day | None = None
     owner: Username | None = None
 
     def decide(self, acting: Acting) -> Changes:

@@ -10,7 +10,7 @@ from pydantic import Field
 from shared.domain.casefile import checks
 from shared.domain.casefile.catalogue import ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
-from shared.domain.casefile.model import Case, Finding, Label, Pence, StageResponse
+from shared.domain.casefile.model import Case, Day, Finding, Label, Pence, StageResponse
 from shared.domain.notices import Purpose
 from shared.domain.policy import Step
 from shared.domain.stages import Action, Status
@@ -25,7 +25,7 @@ class RespondStage1(CaseCommand):
         letters=(Purpose.STAGE1_OUTCOME,),
     )
     action: Literal["respond-stage1"]
-    sent_on: date
+    sent_on: Day
     findings: tuple[Finding, ...] = Field(min_length=1)
     resolutions: tuple[Label, ...] = ()
     remedies_pence: Pence = 0

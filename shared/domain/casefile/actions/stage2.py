@@ -16,6 +16,7 @@ from shared.domain.casefile.model import (
     Appointment,
     Attestation,
     Case,
+    Day,
     Deadline,
     Finding,
     InvestigationReport,
@@ -59,7 +60,7 @@ class RequestStage2(CaseCommand):
         letters=(Purpose.STAGE2_STARTED,),
     )
     action: Literal["request-stage2"]
-    requested_on: date
+    requested_on: Day
     late_reason: Reason | None = None
     agreed_reason: Reason | None = None
 
@@ -196,7 +197,7 @@ class RecordInvestigationReport(CaseCommand):
         export=THIRD,
     )
     action: Literal["record-investigation-report"]
-    submitted_on: date
+    submitted_on: Day
     findings: tuple[Finding, ...] = Field(min_length=1)
 
     def decide(self, acting: Acting) -> Changes:
@@ -244,7 +245,7 @@ class RespondStage2(CaseCommand):
         letters=(Purpose.STAGE2_OUTCOME,),
     )
     action: Literal["respond-stage2"]
-    sent_on: date
+    sent_on: Day
     findings: tuple[Finding, ...] = Field(min_length=1)
     resolutions: tuple[Label, ...] = ()
     remedies_pence: Pence = 0

@@ -3,7 +3,6 @@ its meeting and report, and the authority's response."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field, StrictBool
@@ -18,6 +17,7 @@ from shared.domain.casefile.model import (
     Attendee,
     Attestation,
     Case,
+    Day,
     Finding,
     Frozen,
     Label,
@@ -46,7 +46,7 @@ class RequestStage3(CaseCommand):
         letters=(Purpose.STAGE3_STARTED,),
     )
     action: Literal["request-stage3"]
-    requested_on: date
+    requested_on: Day
     late_reason: Reason | None = None
 
     def decide(self, acting: Acting) -> Changes:
@@ -87,7 +87,7 @@ class ConvenePanel(CaseCommand):
     action: Literal["convene-panel"]
     members: tuple[Attested, ...]
     chair: PersonId
-    meeting_on: date
+    meeting_on: Day
     late_reason: Reason | None = None  # needed when it meets after the 30 working days of reg 19
 
     def people_named(self) -> tuple[str, ...]:
@@ -152,7 +152,7 @@ class PanelMet(CaseCommand):
         export=frozenset({Part.THIRD_PARTIES, Part.ADVOCACY}),
     )
     action: Literal["panel-met"]
-    met_on: date
+    met_on: Day
     attendees: tuple[Attendee, ...] = ()
 
     def decide(self, acting: Acting) -> Changes:
@@ -178,7 +178,7 @@ class PanelReported(CaseCommand):
 
     spec = ActionSpec("Record the panel's report", moves=Action.PANEL_REPORTED, complaints_only=False)
     action: Literal["panel-reported"]
-    reported_on: date
+    reported_on: Day
     findings: tuple[Finding, ...] = Field(min_length=1)
     sent_to_complainant: StrictBool
     sent_to_independent_person: StrictBool
@@ -220,7 +220,7 @@ class RespondStage3(CaseCommand):
         letters=(Purpose.STAGE3_OUTCOME,),
     )
     action: Literal["respond-stage3"]
-    sent_on: date
+    sent_on: Day
     independent_person_view_considered: StrictBool
     ombudsman_details_given: StrictBool
     resolutions: tuple[Label, ...] = ()

@@ -3,7 +3,6 @@ compliment is recorded. Sources: ../notes/statutory-rules.md and docs/decisions.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool
@@ -15,6 +14,7 @@ from shared.domain.casefile.model import (
     Case,
     ChildWishes,
     ComplimentShared,
+    Day,
     Label,
     LateDiscretion,
     OralSummary,
@@ -306,8 +306,8 @@ class ShareCompliment(CaseCommand):
         export=THIRD,
     )
     action: Literal["share-compliment"]
-    with_person_on: date
-    with_managers_on: date
+    with_person_on: Day
+    with_managers_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         days = (
@@ -386,7 +386,7 @@ class RecordOralSummary(CaseCommand):
     )
     action: Literal["send-summary"]
     summary: Text
-    sent_on: date
+    sent_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         case = acting.case
@@ -412,7 +412,7 @@ class OralSummaryAgreed(CaseCommand):
         checks=(_summary_sent,),
     )
     action: Literal["summary-agreed"]
-    agreed_on: date
+    agreed_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         summary = acting.case.oral_summary

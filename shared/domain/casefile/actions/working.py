@@ -3,7 +3,6 @@ its ending (withdrawn, closed, the complainant's window expired) or reopening.""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool
@@ -11,7 +10,7 @@ from pydantic import Field, StrictBool
 from shared.domain.casefile import checks
 from shared.domain.casefile.catalogue import THIRD, ActionSpec, CaseCommand
 from shared.domain.casefile.changes import Acting, Changes
-from shared.domain.casefile.model import Case, DelayExplained, Hold, Label, Reason, Username
+from shared.domain.casefile.model import Case, Day, DelayExplained, Hold, Label, Reason, Username
 from shared.domain.notices import Purpose
 from shared.domain.policy import Step
 from shared.domain.stages import TERMINAL, Action, Actor, Status
@@ -285,7 +284,7 @@ class ExplainDelay(CaseCommand):
     spec = ActionSpec("Explain a delay", checks=(_an_answer_awaited,), letters=(Purpose.STAGE_DELAYED,))
     action: Literal["explain-delay"]
     reason: Reason
-    expected_on: date
+    expected_on: Day
 
     def decide(self, acting: Acting) -> Changes:
         case, today = acting.case, acting.today
