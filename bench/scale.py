@@ -30,7 +30,10 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.local.auth import LocalStaffPool
 
 from bench.common import benchmark_complaint, interleave
 
@@ -51,33 +54,36 @@ ACCEPT = {"action": "accept", "procedure": "statutory", "reason": "A parent of a
 NOTE = {"action": "note", "text": "Called the complainant back; a meeting is booked for Tuesday."}
 
 
-def _claims(user: str) -> dict[str, str]:
-    from moto import mock_aws
+def _claims(pool: LocalStaffPool, user: str) -> dict[str, str]:
+    from infra.local.auth import TokenVerifier
 
-    from infra.local.auth import TokenVerifier, create_staff_pool
-    from shared.config import policy
-
-    with mock_aws():
-        pool = create_staff_pool([area.id for area in policy().service_areas])
-        token = pool.sign_in(user)["id_token"]
-        claims = TokenVerifier.for_pool(pool).claims({"Authorization": token})
+    token = pool.sign_in(user)["id_token"]
+    claims = TokenVerifier.for_pool(pool).claims({"Authorization": token})
     assert claims is not None, f"the demo user {user}'s token did not verify"
     return claims
 
 
 class Officers:
-    """The officer handler in-process, with each user's claims."""
+    """The officer handler in-process, with each user's claims: the demo users of a staff pool created in
+    the active moto mock, which the handler reads as its staff directory."""
 
     def __init__(self) -> None:
+        import os
+
         from functions.officer.handler import handler
+        from infra.local.auth import create_staff_pool
         from infra.local.gateway import LambdaContext
+        from shared import names
+        from shared.config import policy
 
         self.handler = handler
         self.context = LambdaContext(function_name="Officer")
         #: One request at a time, as a Lambda container (and the local gateway) serves them: Powertools'
         #: resolver keeps the current request on its module-level app.
         self.busy = threading.Lock()
-        self.claims = {user: _claims(user) for user in (OFFICER, MANAGER)}
+        pool = create_staff_pool([area.id for area in policy().service_areas])
+        os.environ[names.STAFF_POOL_ID_ENV] = pool.pool_id
+        self.claims = {user: _claims(pool, user) for user in (OFFICER, MANAGER)}
 
     def call(
         self, user: str, method: str, route: str, path: str, query: str = "", body: Any = None, etag: str = ""
@@ -288,9 +294,9 @@ def run(rounds: int = 7, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
 
     use_fake_credentials()
     config.use_clock(ManualClock(NOW))
-    officers = Officers()
     with mock_aws():
         create_resources()
+        officers = Officers()
         references = {size: _seed(officers, f"heard-scale-{size}", size) for size in sizes}
         seeded = {size: len(_table_items(f"heard-scale-{size}")) for size in sizes}
         rng = random.Random(15)

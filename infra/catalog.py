@@ -55,6 +55,9 @@ class FunctionSpec:
     #: Lambda SnapStart on its published versions: callers invoke the ``live`` alias of the version the
     #: deployment published, restored from a snapshot taken after init (docs/decisions.md, "Lambda runtime").
     snap_start: bool = False
+    #: Reads members of the staff user pool (their groups, service areas and address): the manager a
+    #: case is allocated to, the mailbox an alert goes to.
+    reads_staff: bool = False
 
     @property
     def reads_case_stream(self) -> bool:
@@ -168,6 +171,7 @@ WORKFLOW = FunctionSpec(
     "stream) and does what a timer does when it wakes (the state machine's task)",
     stream=_stream_of(names.CASE_TYPE),
     table_access=(_SAVES_CASES,),
+    reads_staff=True,
     memory_mb=256,
     timeout_seconds=30,
 )
@@ -230,6 +234,7 @@ OFFICER = FunctionSpec(
         # registering a representation made by another channel, as intake does
         *_REGISTERS_REPRESENTATIONS,
     ),
+    reads_staff=True,
     snap_start=True,
 )
 

@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from infra.catalog import NOTIFIER
+from infra.catalog import FUNCTIONS, NOTIFIER
 from infra.components.api import Api
 from infra.components.auth import StaffAuth
 from infra.components.data import CaseStore
@@ -48,9 +48,10 @@ class HeardStack(Stack):
             table=self.store.table,
             dead_letters=self.notifications.dead_letters,
             key=self.store.key,
-            staff_pool_id=self.auth.user_pool.user_pool_id,
-            staff_pool_arn=self.auth.user_pool.user_pool_arn,
         )
+        for spec in FUNCTIONS:
+            if spec.reads_staff:
+                self.auth.grant_staff_reads(functions[spec.name])
         self.api = Api(
             self, "Api", functions=self.functions.targets, staff_pool=self.auth.user_pool, key=self.store.key
         )

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared import names
+from shared.domain.staff import StaffMember
 from shared.domain.stages import Actor
 
 #: The roles a staff user can hold: the staff groups, as the domain's actors.
@@ -48,23 +49,24 @@ def list_claim(value: Any) -> tuple[str, ...]:
     return tuple(item for item in _SEPARATORS.split(text) if item)
 
 
+def roles_of(groups: tuple[str, ...]) -> frozenset[Actor]:
+    """The staff roles among a user's groups (others are ignored)."""
+    known = {role.value: role for role in STAFF_ROLES}
+    return frozenset(known[g] for g in groups if g in known)
+
+
+def areas_of(values: tuple[str, ...]) -> frozenset[str]:
+    """The service area ids among a ``custom:service_areas`` attribute's values (others are ignored)."""
+    return frozenset(a for a in values if _SERVICE_AREA.match(a))
+
+
 @dataclass(frozen=True)
-class Caller:
+class Caller(StaffMember):
     """A signed-in member of staff: ``username`` is the pool's user name, ``subject`` its stable id
     (``sub``); ``roles`` are the staff groups they belong to (others are ignored); ``service_areas`` the
     ids in their ``custom:service_areas`` attribute (only a service manager's scope depends on it)."""
 
-    username: str
-    subject: str
-    roles: frozenset[Actor]
-    service_areas: frozenset[str]
-
-    def has_any(self, *roles: Actor) -> bool:
-        return not self.roles.isdisjoint(roles)
-
-    def covers_area(self, service_area: str | None) -> bool:
-        """Whether ``service_area`` is one of the caller's own (an unknown area is nobody's)."""
-        return service_area is not None and service_area in self.service_areas
+    subject: str = field(kw_only=True)
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Caller:
@@ -73,14 +75,11 @@ class Caller:
         username = str(claims.get(names.USERNAME_CLAIM) or claims.get("username") or "").strip()
         if not subject or not username:
             raise Unauthenticated("the claims name no user")
-        known = {role.value: role for role in STAFF_ROLES}
-        groups = list_claim(claims.get(names.GROUPS_CLAIM))
-        areas = list_claim(claims.get(names.SERVICE_AREAS_CLAIM))
         return cls(
             username=username,
             subject=subject,
-            roles=frozenset(known[g] for g in groups if g in known),
-            service_areas=frozenset(a for a in areas if _SERVICE_AREA.match(a)),
+            roles=roles_of(list_claim(claims.get(names.GROUPS_CLAIM))),
+            service_areas=areas_of(list_claim(claims.get(names.SERVICE_AREAS_CLAIM))),
         )
 
     @classmethod

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from shared.domain.case import NewCase, Notification, NotificationStatus
 from shared.domain.errors import DomainError
+from shared.domain.staff import StaffMember
 
 
 class LeaseHeld(DomainError):
@@ -145,3 +146,6 @@ class Workflow(Protocol):
 class StaffDirectory(Protocol):
     def email_of(self, username: str) -> str | None:
         """The staff user's email address, or None if unknown or without one."""
+
+    def member(self, username: str) -> StaffMember | None:
+        """The staff user with their roles and service areas, or None if there is no such user."""

@@ -9,6 +9,7 @@ from shared.adapters.dynamodb import DynamoCaseStore
 from shared.config import clock, policy, settings
 
 if TYPE_CHECKING:  # imported where built, so a function loads only what it uses (cold start)
+    from shared.adapters.cognito import CognitoDirectory
     from shared.adapters.dynamodb import DynamoReportSource
     from shared.app.casework import Casework
     from shared.intake import IntakeService
@@ -23,11 +24,22 @@ def case_store() -> DynamoCaseStore:
 
 
 @cache
+def staff_directory() -> CognitoDirectory:
+    """Members of staff, from the staff user pool named in the environment (none without it)."""
+    import os
+
+    from shared import names
+    from shared.adapters.cognito import CognitoDirectory
+
+    return CognitoDirectory(os.environ.get(names.STAFF_POOL_ID_ENV) or None)
+
+
+@cache
 def casework() -> Casework:
     """The one path that records a change to a case (the officer API, the workflow, the console)."""
     from shared.app.casework import Casework
 
-    return Casework(case_store(), clock(), policy())
+    return Casework(case_store(), clock(), policy(), staff_directory())
 
 
 @cache
@@ -81,7 +93,6 @@ def timer_service() -> TimerService:
     import os
 
     from shared import names
-    from shared.adapters.cognito import CognitoDirectory
     from shared.adapters.stepfunctions import StepFunctionsWorkflow
     from shared.workflow import TimerService
 
@@ -89,7 +100,7 @@ def timer_service() -> TimerService:
         store=case_store(),
         casework=casework(),
         workflow=StepFunctionsWorkflow(os.environ.get(names.STATE_MACHINE_ENV, "")),
-        directory=CognitoDirectory(os.environ.get(names.STAFF_POOL_ID_ENV) or None),
+        directory=staff_directory(),
         clock=clock(),
         policy=policy(),
     )
@@ -100,6 +111,7 @@ def reset() -> None:
     settings.cache_clear()
     policy.cache_clear()
     case_store.cache_clear()
+    staff_directory.cache_clear()
     casework.cache_clear()
     report_source.cache_clear()
     bulletin_service.cache_clear()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.catalog import STAFF_PASSWORD_MIN_LENGTH, STAFF_TEMPORARY_PASSWORD_DAYS, STAFF_TOKEN_MINUTES
@@ -94,3 +96,14 @@ class StaffAuth(Construct):
                 description=GROUP_DESCRIPTIONS[group],
                 precedence=precedence,
             )
+
+    def grant_staff_reads(self, function: lambda_.Function) -> None:
+        """Let ``function`` read members of the pool (a user's attributes and groups), by the pool's id
+        in its environment: the staff directory (shared.adapters.cognito)."""
+        function.add_environment(names.STAFF_POOL_ID_ENV, self.user_pool.user_pool_id)
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser"],
+                resources=[self.user_pool.user_pool_arn],
+            )
+        )

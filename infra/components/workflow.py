@@ -32,8 +32,6 @@ class StageWorkflow(Construct):
         table: dynamodb.ITable,
         dead_letters: sqs.IQueue,
         key: kms.IKey,
-        staff_pool_id: str,
-        staff_pool_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -79,15 +77,11 @@ class StageWorkflow(Construct):
         )
         worker = functions[WORKFLOW.name]
         worker.add_environment(names.STATE_MACHINE_ENV, machine_arn)
-        worker.add_environment(names.STAFF_POOL_ID_ENV, staff_pool_id)
         worker.add_to_role_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[machine_arn])
         )
         worker.add_to_role_policy(
             iam.PolicyStatement(actions=["states:StopExecution"], resources=[execution_arns])
-        )
-        worker.add_to_role_policy(
-            iam.PolicyStatement(actions=["cognito-idp:AdminGetUser"], resources=[staff_pool_arn])
         )
         trigger = WORKFLOW.stream
         assert trigger is not None

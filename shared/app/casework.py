@@ -15,10 +15,11 @@ from shared.domain.clock import Clock
 from shared.domain.errors import DomainError
 from shared.domain.people import Person
 from shared.domain.policy import CouncilPolicy
+from shared.domain.staff import StaffMember
 from shared.domain.stages import Actor
 from shared.identity import Caller
 from shared.letters import by_hand, letters_of
-from shared.ports import StaleVersion
+from shared.ports import StaffDirectory, StaleVersion
 
 #: How often a change the system makes (a timer's wake, a recompute) reloads and retries a case that
 #: changed under it.
@@ -51,15 +52,21 @@ Step = Callable[[Case], "tuple[Decision, tuple[Notification, ...]] | None"]
 
 
 def etag(case: Case) -> str:
-    """The version a caller read, as an HTTP entity tag."""
-    return f'"{case.case_id}.{case.version}"'
+    """What a caller read, as an HTTP entity tag: the case as people's decisions left it. The workflow's
+    own records (a reminder, an overdue alert, deadlines moved to a new calendar) do not change it, so
+    they never make an officer's next action fail on If-Match; the action is decided on the case as it
+    is then."""
+    return f'"{case.case_id}.{case.decided}"'
 
 
 class Casework:
-    def __init__(self, store: CaseStore, clock: Clock, policy: CouncilPolicy) -> None:
+    def __init__(
+        self, store: CaseStore, clock: Clock, policy: CouncilPolicy, directory: StaffDirectory
+    ) -> None:
         self._store = store
         self._clock = clock
         self._policy = policy
+        self._directory = directory
 
     def visible(self, caller: Caller, reference: str) -> Case:
         """The case ``reference`` if the caller may see it, else :class:`NotFound`."""
@@ -71,20 +78,31 @@ class Casework:
 
     def act(self, caller: Caller, reference: str, command: CaseCommand, if_match: str | None) -> Case:
         """A member of staff's action on the case they read at ``if_match`` (its ETag). Decided first (it
-        has no effects): a step not theirs is refused whatever the version; then the version must match."""
-        case = self.visible(caller, reference)
-        decision = self.decide(case, command, acting_as(caller, case, command.action), caller.username)
-        if not if_match:
-            raise PreconditionRequired(reference)
-        if if_match.strip() != etag(case):
-            raise StaleVersion(f"case {reference} has changed since you read it: reload it and try again")
-        self._save(decision, case.version)
-        return decision.case
+        has no effects): a step not theirs is refused whatever the version; then the version must match.
+        A save that loses to a change made meanwhile is decided again on the case as it is then, while
+        that change was the workflow's own (the ETag still matches)."""
+        for _ in range(SAVE_ATTEMPTS):
+            case = self.visible(caller, reference)
+            decision = self.decide(case, command, acting_as(caller, case, command.action), caller)
+            if not if_match:
+                raise PreconditionRequired(reference)
+            if if_match.strip() != etag(case):
+                raise StaleVersion(f"case {reference} has changed since you read it: reload it and try again")
+            try:
+                return self._save(decision, case.version)
+            except StaleVersion:
+                continue
+        raise StaleVersion(f"case {reference} kept changing: reload it and try again")
 
-    def decide(self, case: Case, command: CaseCommand, actor: Actor, by: str) -> Decision:
+    def decide(self, case: Case, command: CaseCommand, actor: Actor, member: StaffMember) -> Decision:
+        """``command`` decided on ``case`` by ``member`` acting as ``actor``, with the register entries
+        and the members of staff it names."""
         named = command.people_named()
         people = self._store.people(named) if named else {}
-        return apply(case, command, actor, by, self._clock.now(), self._policy, people=people)
+        staff = {name: found for name in command.staff_named() if (found := self._directory.member(name))}
+        staff[member.username] = member
+        now = self._clock.now()
+        return apply(case, command, actor, member.username, now, self._policy, people=people, staff=staff)
 
     def record(self, case_id: str, step: Step) -> Case | None:
         """A change the system makes, decided by ``step`` from the case as it is now, and retried when

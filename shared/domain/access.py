@@ -29,9 +29,7 @@ def may_see(caller: Caller, case: Case) -> bool:
     sees a complaint about themselves."""
     if caller.username in case.about_staff:
         return False
-    if caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP):
-        return True
-    if Actor.SERVICE_MANAGER in caller.roles and caller.covers_area(case.service_area):
+    if caller.sees_area(case.service_area):
         return True
     return (
         Actor.INVESTIGATOR in caller.roles

@@ -33,6 +33,7 @@ from shared.domain.casefile import Case, Command, Decision, apply
 from shared.domain.people import Person
 from shared.domain.policy import CouncilPolicy
 from shared.domain.representation import RepresentationRequest
+from shared.domain.staff import StaffMember
 from shared.domain.stages import Actor
 from shared.domain.vocabulary import Channel
 from shared.reporting.source import ContextFigures
@@ -81,6 +82,14 @@ PEOPLE = {
 }
 AREAS = ("social-work", "fostering", "residential-care", "family-support", "disabled-children", "adoption")
 MANAGERS = {area: f"manager.{area}" for area in AREAS}
+#: The demo council's staff: its complaints officer and a service manager for each area.
+STAFF = {
+    OFFICER: StaffMember(OFFICER, frozenset({Actor.COMPLAINTS_OFFICER}), frozenset()),
+    **{
+        name: StaffMember(name, frozenset({Actor.SERVICE_MANAGER}), frozenset({a}))
+        for a, name in MANAGERS.items()
+    },
+}
 CHANNELS = (
     Channel.ONLINE_FORM,
     Channel.PHONE,
@@ -204,7 +213,9 @@ class DemoBuilder:
         case = self.store.load(self.ids[number])
         assert case is not None
         now = datetime.combine(self.today, time(12, 0), tzinfo=LONDON)
-        decision = apply(case, COMMAND.validate_python(body), actor, OFFICER, now, self.policy, people=PEOPLE)
+        decision = apply(
+            case, COMMAND.validate_python(body), actor, OFFICER, now, self.policy, people=PEOPLE, staff=STAFF
+        )
         self.store.save(decision, case.version)
 
     def _register(self, number: int, received: date, request: dict[str, Any], channel: Channel) -> None:

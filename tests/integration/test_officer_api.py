@@ -220,7 +220,7 @@ def test_lists_carry_summaries_only_page_with_cursors_and_keep_to_the_callers_sc
 def test_lists_by_status_manager_and_due_date(service: LocalService, clock: Any) -> None:
     first, second = submit(service, what_happened="First"), submit(service, what_happened="Second")
     _, headers, _ = call(service, "GET", f"/cases/{first}", "complaints-officer")
-    allocate = {"action": "allocate", "manager": "service-manager"}
+    allocate = {"action": "allocate", "manager": "service-manager", "service_area": "social-work"}
     assert (
         call(
             service,
@@ -493,7 +493,7 @@ def test_an_export_withholds_third_parties_and_the_account_from_the_chronology_t
     reference = submit(service)
     allocate = {
         "action": "allocate",
-        "manager": "manager-mo",
+        "manager": "senior-leadership",
         "complaint_points": ["Calls about Alex not returned"],
     }
     act_as(service, reference, "complaints-officer", allocate)
@@ -505,7 +505,7 @@ def test_an_export_withholds_third_parties_and_the_account_from_the_chronology_t
     )
     assert status == 200, document
     text = json.dumps(document)
-    for third in ("manager-mo", "worker-wu", "Calls about Alex", "care plan"):
+    for third in ("senior-leadership", "worker-wu", "Calls about Alex", "care plan"):
         assert third not in text, third
     assert [e["changes"] for e in document["events"][1:]] == ["[withheld]", "[withheld]"]
     assert document["events"][0]["changes"]["status"] == "received", "codes and dates stay"

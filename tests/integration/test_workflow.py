@@ -702,3 +702,27 @@ def test_a_stage_accepted_after_its_overdue_day_is_told_at_the_next_0900_london_
         ("2027-04-01T08:00:00+00:00", ["escalation"]),
         ("2027-04-08T08:00:00+00:00", ["escalation"]),
     ]
+
+
+def test_the_workflows_own_records_never_make_an_officers_if_match_fail(
+    local: tuple[LocalService, Api],
+) -> None:
+    """Issue 17: a reminder changes nothing an officer decides on, so the ETag they read before it still
+    holds; a change made by another person since still refuses their action (412)."""
+    service, api = local
+    reference = accepted(api, area(service))
+    status, headers, before = api.call("GET", f"/cases/{reference}", OFFICER)
+    assert status == 200
+    read = headers["ETag"]
+    service.advance_to(at("2027-03-08T09:00:00"))  # the first reminder (5 working days before 15 March)
+    assert alerts(reference) == [(MANAGER_MAILBOX, "Reminder")]
+    _, headers, after = api.call("GET", f"/cases/{reference}", OFFICER)
+    assert after["case"]["version"] > before["case"]["version"], "the reminder was recorded on the case"
+    assert headers["ETag"] == read, "and did not change what the officer read"
+    note = {"action": "note", "text": "Rang the parent back."}
+    status, _, answer = api.call("POST", f"/cases/{reference}/actions", OFFICER, note, {"If-Match": read})
+    assert status == 200, answer
+    _, _, events = api.call("GET", f"/cases/{reference}/events", OFFICER)
+    assert [e["action"] for e in events["events"]][-2:] == ["deadline-alert", "note"]
+    status, _, answer = api.call("POST", f"/cases/{reference}/actions", MANAGER, note, {"If-Match": read})
+    assert status == 412 and "changed since you read it" in answer["message"], answer

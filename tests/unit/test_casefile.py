@@ -17,12 +17,18 @@ from shared.domain.casefile.catalogue import possible_actions
 from shared.domain.errors import IllegalTransition
 from shared.domain.policy import CouncilPolicy
 from shared.domain.representation import RepresentationRequest
+from shared.domain.staff import StaffMember
 from shared.domain.stages import Actor, Status
 from tests.conftest import complaint
 
 POLICY = CouncilPolicy()
 RECEIVED = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday
 COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
+#: The managers these tests allocate cases to: service managers of every area of the policy.
+STAFF = {
+    name: StaffMember(name, frozenset({Actor.SERVICE_MANAGER}), frozenset(a.id for a in POLICY.service_areas))
+    for name in ("manager-1", "kim", "kim.lee")
+}
 
 
 def new_case(**overrides: Any) -> Case:
@@ -45,7 +51,7 @@ def act(
     case: Case, body: dict[str, Any], actor: Actor = Actor.COMPLAINTS_OFFICER, on: date | None = None
 ) -> Case:
     now = datetime.combine(on or RECEIVED.date(), RECEIVED.timetz())
-    return apply(case, COMMAND.validate_python(body), actor, f"user-{actor}", now, POLICY).case
+    return apply(case, COMMAND.validate_python(body), actor, f"user-{actor}", now, POLICY, staff=STAFF).case
 
 
 ACCEPT = {"action": "accept", "procedure": "statutory", "reason": "A looked-after child: s.26(3)(a)."}
@@ -213,8 +219,12 @@ def test_notes_and_allocation_append_to_the_chronology_without_moving_the_stage(
     assert case.status is Status.RECEIVED and case.version == 2 and case.last_event == 2
     case = act(
         case,
-        {"action": "allocate", "manager": "manager-1", "categories": ["Poor communication"]},
-        Actor.SERVICE_MANAGER,
+        {
+            "action": "allocate",
+            "manager": "manager-1",
+            "categories": ["Poor communication"],
+            "service_area": "fostering",
+        },
     )
     assert case.allocated_manager == "manager-1" and case.last_event == 3
     with pytest.raises(IllegalTransition, match="unknown categories: Made up"):

@@ -17,7 +17,7 @@ from shared.domain.casefile.catalogue import possible_actions
 from shared.domain.errors import IllegalTransition
 from shared.domain.people import Person
 from shared.domain.stages import Actor, Status
-from tests.unit.test_casefile import ACCEPT, CHILD_AGREES, COMMAND, POLICY, RECEIVED, new_case, respond
+from tests.unit.test_casefile import ACCEPT, CHILD_AGREES, COMMAND, POLICY, RECEIVED, STAFF, new_case, respond
 from tests.unit.test_casefile import act as act_
 
 
@@ -58,7 +58,14 @@ ATTESTED = {"attested_on": "2027-01-05", "declarations_true": True, "no_connecti
 def decide(case: Case, body: dict[str, Any], actor: Actor, on: date, by: str | None = None) -> Decision:
     now = datetime.combine(on, RECEIVED.timetz())
     return apply(
-        case, COMMAND.validate_python(body), actor, by or f"user-{actor}", now, POLICY, people=PEOPLE
+        case,
+        COMMAND.validate_python(body),
+        actor,
+        by or f"user-{actor}",
+        now,
+        POLICY,
+        people=PEOPLE,
+        staff=STAFF,
     )
 
 

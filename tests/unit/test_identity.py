@@ -102,7 +102,7 @@ def test_the_caller_of_a_proxy_event() -> None:
         "requestContext": {"authorizer": {"claims": claims(**{names.GROUPS_CLAIM: "complaints-officer"})}}
     }
     assert Caller.from_event(event) == Caller(
-        "service-manager", "5b1c-42", frozenset({Actor.COMPLAINTS_OFFICER}), frozenset()
+        "service-manager", frozenset({Actor.COMPLAINTS_OFFICER}), frozenset(), subject="5b1c-42"
     )
 
 

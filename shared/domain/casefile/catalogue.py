@@ -82,6 +82,10 @@ class CaseCommand(BaseModel):
         """The register entries the decision needs (the caller loads only these)."""
         return ()
 
+    def staff_named(self) -> tuple[str, ...]:
+        """The members of staff the decision needs, by username (the caller looks up only these)."""
+        return ()
+
 
 #: Every action, by name, in the order defined.
 CATALOGUE: dict[str, type[CaseCommand]] = {}

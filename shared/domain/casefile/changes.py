@@ -14,6 +14,7 @@ from shared.domain.casefile.model import Case, Deadline
 from shared.domain.notices import Purpose
 from shared.domain.people import PeopleRegister
 from shared.domain.policy import CouncilPolicy, Step
+from shared.domain.staff import StaffRegister
 from shared.domain.stages import Action, Actor, Status, next_status
 from shared.domain.vocabulary import Procedure
 
@@ -65,6 +66,7 @@ class Acting:
     today: date
     policy: CouncilPolicy
     people: PeopleRegister
+    staff: StaffRegister
 
     def transition(self, action: Action) -> Status:
         """The status ``action`` moves the case to (the procedure's table: :mod:`shared.domain.stages`)."""

@@ -16,6 +16,7 @@ from shared.domain.casefile.model import Case, StageDates
 from shared.domain.errors import IllegalTransition
 from shared.domain.people import PeopleRegister
 from shared.domain.policy import CouncilPolicy, Step
+from shared.domain.staff import StaffRegister
 from shared.domain.stages import Actor
 
 
@@ -28,11 +29,13 @@ def apply(
     policy: CouncilPolicy,
     *,
     people: PeopleRegister | None = None,
+    staff: StaffRegister | None = None,
 ) -> Decision:
     """Decide ``command`` on ``case``: the new case (version + 1), the events to append, the deadlines
     that changed and the letters owed; or :class:`IllegalTransition` with the reason and the actions
-    possible now. ``people`` holds the register entries the command names (its ``people_named()``)."""
-    acting = Acting(case, actor, by, london_date(now), policy, people or {})
+    possible now. ``people`` holds the register entries the command names (its ``people_named()``);
+    ``staff`` the members of staff it names (its ``staff_named()``) and the member ``by`` who takes it."""
+    acting = Acting(case, actor, by, london_date(now), policy, people or {}, staff or {})
     try:
         authorise(case, command.action, actor, by)
         out = command.decide(acting)
@@ -60,6 +63,7 @@ def apply(
         update={
             **out.fields,
             "version": case.version + 1,
+            "decided": case.decided + (actor is not Actor.SYSTEM),
             "last_event": sequence,
             "deadlines": running,
             "paused_deadlines": paused,

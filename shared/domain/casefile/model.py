@@ -9,7 +9,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from shared.domain.people import Person, PersonId
 from shared.domain.policy import Step
@@ -360,7 +368,10 @@ class Case(_Stored):
     complainant: Complainant
     details: Details
     notifications: dict[str, str] = Field(default_factory=dict)
-    version: int = 1
+    version: int = 1  # every change saved, the workflow's included: what a save is conditional on
+    #: The changes people made (registration first; the workflow's own records not counted): what the
+    #: ETag names. An item saved before it was kept counts from its version, so no ETag is used twice.
+    decided: int = 1
     last_event: int = 1  # the sequence number of the last event in the chronology
     allocated_manager: str | None = None
     categories: tuple[str, ...] = ()
@@ -388,6 +399,13 @@ class Case(_Stored):
     oral_summary: OralSummary | None = None
     delays: tuple[DelayExplained, ...] = ()
     overdue_told: dict[str, date] = Field(default_factory=dict)  # step -> the start of the deadline told of
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decided_from_version(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "decided" not in data and "version" in data:
+            return {**data, "decided": data["version"]}
+        return data
 
     @property
     def track(self) -> Track:

@@ -23,7 +23,9 @@ ComplaintPoint = Annotated[str, Field(min_length=1, max_length=500)]
 
 class Allocate(CaseCommand):
     """The manager responsible for the response, with the complaint's categories and points and the
-    service area complained about."""
+    service area complained about. The manager is a member of staff who works on the case's (new) service
+    area: one of its service managers, a complaints officer or a senior leader, whose account is on; a
+    service manager moves a case only into an area of their own (else they would lose it)."""
 
     spec = ActionSpec("Allocate", who=checks.MANAGERS, complaints_only=False, held_ok=True, export=THIRD)
     action: Literal["allocate"]
@@ -39,6 +41,23 @@ class Allocate(CaseCommand):
             checks.refuse(f"the complaint is about {self.manager}, who may not be allocated it")
         if self.service_area is not None and policy.service_area(self.service_area) is None:
             checks.refuse(f"unknown service area: {self.service_area} (the council policy lists them)")
+        area = self.service_area or case.service_area
+        moving = area != case.service_area
+        if moving and acting.actor is Actor.SERVICE_MANAGER and not _covers(acting, area):
+            checks.refuse(
+                f"{area} is not one of your service areas: the complaints team moves a case to another area"
+            )
+        manager = acting.staff.get(self.manager)
+        if manager is None:
+            checks.refuse(f"no member of staff has the username {self.manager!r}: allocate to a staff user")
+        if not manager.enabled:
+            checks.refuse(f"{self.manager}'s staff account is switched off: allocate to someone else")
+        if not manager.sees_area(area):
+            where = f"the {area} service area" if area else "a case without a service area (set it)"
+            checks.refuse(
+                f"{self.manager} cannot work on {where}: allocate to a manager of the area, "
+                "a complaints officer or a senior leader"
+            )
         out = Changes(
             fields={
                 "allocated_manager": self.manager,
@@ -49,6 +68,15 @@ class Allocate(CaseCommand):
         if self.service_area is not None:
             out.fields["service_area"] = self.service_area
         return out
+
+    def staff_named(self) -> tuple[str, ...]:
+        return (self.manager,)
+
+
+def _covers(acting: Acting, area: str | None) -> bool:
+    """Whether ``area`` is one of the acting member's own service areas."""
+    member = acting.staff.get(acting.by)
+    return member is not None and member.covers_area(area)
 
 
 class AboutStaff(CaseCommand):
