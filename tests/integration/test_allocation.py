@@ -14,7 +14,6 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.service import LocalService
 from tests.conftest import start_service
 from tests.integration.test_officer_api import submit
 from tests.integration.test_officer_authorization import Api
@@ -80,7 +79,9 @@ def test_the_areas_manager_a_complaints_officer_or_a_senior_leader_may_be_alloca
 def test_a_case_moved_to_another_area_needs_a_manager_of_that_area(api: Api) -> None:
     reference = submit(api.service, service_area="social-work")
     status, answer = allocate(api, reference, OFFICER, manager=MANAGER, service_area="residential-care")
-    assert status == 409 and f"{MANAGER} cannot work on the residential-care service area" in answer["message"]
+    assert (
+        status == 409 and f"{MANAGER} cannot work on the residential-care service area" in answer["message"]
+    )
 
 
 def test_a_service_manager_cannot_move_their_own_case_out_of_their_areas(api: Api) -> None:
