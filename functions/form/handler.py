@@ -37,10 +37,6 @@ START, CHECK, SEND, BACK = "start", "check", "send", "back"
 _UNREADABLE = (
     "The form was sent with characters we could not read. Go back, check your answers and send it again."
 )
-_EXPIRED = (
-    "To keep your answers safe, we deleted them after a long time without a new page, or because they "
-    "were changed on the way. Nothing was sent. Please start again."
-)
 #: Shown when a page is sent after the answers expired: what was typed on that page is kept.
 _EXPIRED_KEPT = (
     "You took a long break, so to keep them safe we deleted your earlier answers. We kept what you "
@@ -231,7 +227,7 @@ def submit_form(request: Request) -> Response:
         # Not dropped: a new set of answers, starting with what this page sent (nothing to send yet).
         fresh = Journey({}, javascript)
         fresh.notice = _EXPIRED_KEPT
-        if page_id == CHECK or goto or page_id == BACK:
+        if page_id in (CHECK, BACK) or goto:
             return fresh.show(fresh.next_page())
         return fresh.answer(page_id, fields)
     person = Journey(carried, javascript)
@@ -250,23 +246,25 @@ def extend(request: Request) -> Response:
     lifetime starts again. Only a page's own sealed answers can be extended, and what comes back is only
     readable by that page, so the sealed answers are this post's CSRF token as they are the form's."""
     if request.media_type != "application/x-www-form-urlencoded":
-        return _json(415, {"error": "Send the form's state as application/x-www-form-urlencoded."})
+        return _json(415, {"message": "Send the form's state as application/x-www-form-urlencoded."})
     if len(request.body) > MAX_FORM_BODY_BYTES:
-        return _json(413, {"error": "The state is too large."})
+        return _json(413, {"message": "The state is too large."})
     try:
         fields = parse_qs(request.text(), keep_blank_values=True, errors="strict", max_num_fields=4)
     except (UndecodableBody, ValueError):
-        return _json(400, {"error": "The state could not be read."})
+        return _json(400, {"message": "The state could not be read."})
     try:
         carried = state.unseal((fields.get("state") or [""])[-1], clock().now(), state.answers_ttl_seconds())
     except state.Expired:
-        return _json(410, {"error": "These answers have expired."})
+        return _json(410, {"message": "These answers have expired."})
     person = Journey(carried, False)
     return _json(200, {"state": person.sealed(), **person.lifetime()})
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(status, json.dumps(body), content_type="application/json", headers={"Cache-Control": "no-store"})
+    return Response(
+        status, json.dumps(body), content_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -40,7 +40,11 @@ def lifetime(now: datetime, ttl_seconds: int) -> dict[str, Any]:
     if local.date() != today:
         clock_time += " tomorrow"
     hours, rest = divmod(ttl_seconds, 3600)
-    span = f"{hours} hour{'s' if hours != 1 else ''}" if hours and not rest else f"{max(1, ttl_seconds // 60)} minutes"
+    span = (
+        f"{hours} hour{'s' if hours != 1 else ''}"
+        if hours and not rest
+        else f"{max(1, ttl_seconds // 60)} minutes"
+    )
     return {"expires_at": expires.isoformat(), "seconds_left": ttl_seconds, "until": clock_time, "span": span}
 
 
