@@ -114,7 +114,6 @@ FORM = FunctionSpec(
     routes=(
         Route("GET", "/"),
         Route("POST", "/"),
-        Route("POST", "/extend"),
         Route("GET", "/confirmation"),
         Route("GET", "/help"),
         Route("GET", "/privacy"),
