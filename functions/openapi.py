@@ -421,16 +421,63 @@ def document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": _html(
-                            "Not accepted (the answers expired or were changed, the honeypot was filled, or the "
-                            "body is not UTF-8)"
-                        ),
+                        "400": _html("Not accepted (the honeypot was filled, or the body is not UTF-8)"),
                         "409": _html("Being processed: try again"),
                         "413": _html("Too large"),
                         "415": _html("Not a form post, or not UTF-8"),
                         "422": _html("The same page again, with an error summary of every problem on it"),
                     },
                 },
+            },
+            "/extend": {
+                "post": {
+                    "operationId": "extendForm",
+                    "summary": "More time on a page of the online form, without a new page (its timeout warning)",
+                    "description": (
+                        "The page's sealed answers (its hidden state field), sealed again now: their lifetime "
+                        "starts again. Only a page's own unexpired state is accepted; the reply is readable "
+                        "only by that page (no CORS)."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["state"],
+                                    "properties": {"state": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "Extended: the new state and when it expires",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["state", "expires_at", "seconds_left", "until", "span"],
+                                        "properties": {
+                                            "state": {"type": "string"},
+                                            "expires_at": {"type": "string", "format": "date-time"},
+                                            "seconds_left": {"type": "integer"},
+                                            "until": {
+                                                "type": "string",
+                                                "description": "London time, e.g. 4:35pm",
+                                            },
+                                            "span": {"type": "string", "description": "e.g. 4 hours"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": _problem("The body could not be read"),
+                        "410": _problem("The answers have already expired, or were changed"),
+                        "413": _problem("Too large"),
+                        "415": _problem("Not a form post"),
+                    },
+                }
             },
             "/confirmation": {
                 "get": {

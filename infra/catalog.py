@@ -114,6 +114,7 @@ FORM = FunctionSpec(
     routes=(
         Route("GET", "/"),
         Route("POST", "/"),
+        Route("POST", "/extend"),
         Route("GET", "/confirmation"),
         Route("GET", "/help"),
         Route("GET", "/privacy"),

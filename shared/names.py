@@ -21,6 +21,8 @@ STATE_MACHINE_ENV: Final = "HEARD_STAGE_TIMER_ARN"
 STAFF_POOL_ID_ENV: Final = "HEARD_STAFF_POOL_ID"
 #: The secret the online form seals its answers with between pages (any long random string).
 FORM_KEY_ENV: Final = "HEARD_FORM_KEY"
+#: Seconds the form keeps answers between pages (default 4 hours); a short value lets tests see the warning.
+FORM_ANSWERS_TTL_ENV: Final = "HEARD_FORM_ANSWERS_TTL_SECONDS"
 
 # Logical resource names (CDK construct ids, and the local service's physical names).
 TABLE: Final = "heard-cases"

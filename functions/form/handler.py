@@ -7,6 +7,7 @@ confirmation page addressed by a signed, expiring token, which can be reloaded s
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -36,9 +37,10 @@ START, CHECK, SEND, BACK = "start", "check", "send", "back"
 _UNREADABLE = (
     "The form was sent with characters we could not read. Go back, check your answers and send it again."
 )
-_EXPIRED = (
-    "To keep your answers safe, we delete them after 4 hours without a new page, or if they were changed "
-    "on the way. Nothing was sent. Please start again."
+#: Shown when a page is sent after the answers expired: what was typed on that page is kept.
+_EXPIRED_KEPT = (
+    "You took a long break, so to keep them safe we deleted your earlier answers. We kept what you "
+    "typed on the last page. Please answer the questions again."
 )
 
 
@@ -90,12 +92,17 @@ class Journey:
         token = carried.get("token")
         self.token = token if isinstance(token, str) and len(token) == 32 else uuid.uuid4().hex
         self.javascript = javascript
+        self.notice: str | None = None
 
     def pages(self) -> list[Page]:
         return journey.pages(self.answers, policy(), TEXT_LIMIT, self.javascript)
 
     def sealed(self) -> str:
         return state.seal({"answers": self.answers, "done": self.done, "token": self.token}, clock().now())
+
+    def lifetime(self) -> dict[str, Any]:
+        """When the answers sealed now expire, for the page to say so (and its script to warn)."""
+        return views.lifetime(clock().now(), state.answers_ttl_seconds())
 
     def show(self, page_id: str, errors: dict[str, str] | None = None) -> Response:
         """The page asked for; Check your answers; or, for a page these answers do not ask, the next one."""
@@ -112,13 +119,20 @@ class Journey:
             values=self.answers,
             errors=errors or {},
             javascript=self.javascript,
+            lifetime=self.lifetime(),
+            notice=self.notice,
         )
         return _page(422 if errors else 200, html, revisitable=True)
 
     def show_check(self) -> Response:
         found = self.pages()
         html = views.check_page(
-            policy=policy(), found=found, state=self.sealed(), values=self.answers, javascript=self.javascript
+            policy=policy(),
+            found=found,
+            state=self.sealed(),
+            values=self.answers,
+            javascript=self.javascript,
+            lifetime=self.lifetime(),
         )
         return _page(200, html, revisitable=True)
 
@@ -208,9 +222,14 @@ def submit_form(request: Request) -> Response:
     if page_id == START:
         return Journey({}, javascript).show("who")
     try:
-        carried = state.unseal(last.get("state", ""), clock().now(), state.ANSWERS_TTL_SECONDS)
+        carried = state.unseal(last.get("state", ""), clock().now(), state.answers_ttl_seconds())
     except state.Expired:
-        return _rejected(400, _EXPIRED, title="Your answers have expired")
+        # Not dropped: a new set of answers, starting with what this page sent (nothing to send yet).
+        fresh = Journey({}, javascript)
+        fresh.notice = _EXPIRED_KEPT
+        if page_id in (CHECK, BACK) or goto:
+            return fresh.show(fresh.next_page())
+        return fresh.answer(page_id, fields)
     person = Journey(carried, javascript)
     if page_id == CHECK and goto == SEND:
         return person.send()
@@ -219,6 +238,33 @@ def submit_form(request: Request) -> Response:
     if page_id == BACK:
         return person.show(person.next_page())
     return person.answer(page_id, fields)
+
+
+@router.route("POST", "/extend")
+def extend(request: Request) -> Response:
+    """More time, without a new page (the warning's button): the same answers sealed again now, so their
+    lifetime starts again. Only a page's own sealed answers can be extended, and what comes back is only
+    readable by that page, so the sealed answers are this post's CSRF token as they are the form's."""
+    if request.media_type != "application/x-www-form-urlencoded":
+        return _json(415, {"message": "Send the form's state as application/x-www-form-urlencoded."})
+    if len(request.body) > MAX_FORM_BODY_BYTES:
+        return _json(413, {"message": "The state is too large."})
+    try:
+        fields = parse_qs(request.text(), keep_blank_values=True, errors="strict", max_num_fields=4)
+    except (UndecodableBody, ValueError):
+        return _json(400, {"message": "The state could not be read."})
+    try:
+        carried = state.unseal((fields.get("state") or [""])[-1], clock().now(), state.answers_ttl_seconds())
+    except state.Expired:
+        return _json(410, {"message": "These answers have expired."})
+    person = Journey(carried, False)
+    return _json(200, {"state": person.sealed(), **person.lifetime()})
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(
+        status, json.dumps(body), content_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @logger.inject_lambda_context(log_event=False)

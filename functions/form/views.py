@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
@@ -27,6 +28,26 @@ def render(template: str, **context: Any) -> str:
     return _environment().get_template(template).render(**context)
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
+def lifetime(now: datetime, ttl_seconds: int) -> dict[str, Any]:
+    """When answers sealed at ``now`` expire: the instant, how long from now, and London's clock time in
+    words a child reads ("4:35pm", with "tomorrow" when it is another day there)."""
+    expires = now + timedelta(seconds=ttl_seconds)
+    local, today = expires.astimezone(LONDON), now.astimezone(LONDON).date()
+    clock_time = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+    if local.date() != today:
+        clock_time += " tomorrow"
+    hours, rest = divmod(ttl_seconds, 3600)
+    span = (
+        f"{hours} hour{'s' if hours != 1 else ''}"
+        if hours and not rest
+        else f"{max(1, ttl_seconds // 60)} minutes"
+    )
+    return {"expires_at": expires.isoformat(), "seconds_left": ttl_seconds, "until": clock_time, "span": span}
+
+
 def anchor(question: Question) -> str:
     """Where an error summary link lands: the question's first box."""
     return f"{question.name}-day" if question.widget == "date" else question.name
@@ -41,6 +62,8 @@ def question_page(
     values: Answers,
     errors: dict[str, str],
     javascript: bool,
+    lifetime: dict[str, Any],
+    notice: str | None = None,
 ) -> str:
     anchors = {q.name: anchor(q) for q in page.all_questions(with_reveals=True)}
     return render(
@@ -54,6 +77,8 @@ def question_page(
         errors=errors,
         anchors=anchors,
         javascript=javascript,
+        lifetime=lifetime,
+        notice=notice,
     )
 
 
@@ -78,7 +103,13 @@ def shown(question: Question, values: Answers) -> str | None:
 
 
 def check_page(
-    *, policy: CouncilPolicy, found: list[Page], state: str, values: Answers, javascript: bool
+    *,
+    policy: CouncilPolicy,
+    found: list[Page],
+    state: str,
+    values: Answers,
+    javascript: bool,
+    lifetime: dict[str, Any],
 ) -> str:
     rows = []
     for page in found:
@@ -96,6 +127,7 @@ def check_page(
         rows=rows,
         state=state,
         back=found[-1].id,
+        lifetime=lifetime,
     )
 
 

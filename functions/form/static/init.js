@@ -1,4 +1,5 @@
 import { initAll } from '/assets/govuk-frontend.min.js'
+import '/assets/timeout.js'
 initAll()
 
 // Tells the server JavaScript runs, so it shows follow-up questions under their options (conditional
