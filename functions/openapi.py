@@ -194,7 +194,9 @@ def _form_post() -> dict[str, Any]:
             "state": {
                 "type": "string",
                 "description": "The answers so far, as the previous page gave them. A value the service did not "
-                "make, that was changed, or older than 4 hours is refused (400) and nothing is kept.",
+                "make, that was changed, or older than the answers' lifetime (4 hours) is not used: the page is "
+                "answered as the first of a new set of answers, keeping what it sent, with a notice that the "
+                "earlier answers were deleted.",
             },
             "goto": {"type": "string", "description": "A page to show instead (Back, Change), or send."},
             "js": {
@@ -421,7 +423,9 @@ def document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": _html("Not accepted (the honeypot was filled, or the body is not UTF-8)"),
+                        "400": _html(
+                            "Not accepted (no page of the form named, the honeypot was filled, or the body is not UTF-8)"
+                        ),
                         "409": _html("Being processed: try again"),
                         "413": _html("Too large"),
                         "415": _html("Not a form post, or not UTF-8"),
@@ -445,7 +449,7 @@ def document() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "required": ["state"],
-                                    "properties": {"state": {"type": "string"}},
+                                    "properties": {"state": {"type": "string", "minLength": 1}},
                                 }
                             }
                         },
@@ -472,7 +476,7 @@ def document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": _problem("The body could not be read"),
+                        "400": _problem("The body could not be read, or it has no state"),
                         "410": _problem("The answers have already expired, or were changed"),
                         "413": _problem("Too large"),
                         "415": _problem("Not a form post"),

@@ -33,6 +33,8 @@ HTML = "text/html; charset=utf-8"
 MAX_FIELDS = 200
 TEXT_LIMIT = text_limits()["what_happened"]
 START, CHECK, SEND, BACK = "start", "check", "send", "back"
+#: The pages a post may name (the OpenAPI document's enum).
+_POSTABLE = frozenset((START, BACK, CHECK, *journey.PAGE_IDS))
 
 _UNREADABLE = (
     "The form was sent with characters we could not read. Go back, check your answers and send it again."
@@ -219,6 +221,8 @@ def submit_form(request: Request) -> Response:
     last = {k: v[-1] for k, v in fields.items()}
     javascript = last.get("js") == "on"
     page_id, goto = last.get("page", ""), last.get("goto", "")
+    if page_id not in _POSTABLE:  # not sent from one of the form's pages: nothing to keep
+        return _rejected(400, "The form was not sent from one of its pages. Please start again.")
     if page_id == START:
         return Journey({}, javascript).show("who")
     try:
@@ -253,8 +257,11 @@ def extend(request: Request) -> Response:
         fields = parse_qs(request.text(), keep_blank_values=True, errors="strict", max_num_fields=4)
     except (UndecodableBody, ValueError):
         return _json(400, {"message": "The state could not be read."})
+    sealed = (fields.get("state") or [""])[-1]
+    if not sealed:
+        return _json(400, {"message": "No state was sent: send the page's state field."})
     try:
-        carried = state.unseal((fields.get("state") or [""])[-1], clock().now(), state.answers_ttl_seconds())
+        carried = state.unseal(sealed, clock().now(), state.answers_ttl_seconds())
     except state.Expired:
         return _json(410, {"message": "These answers have expired."})
     person = Journey(carried, False)

@@ -277,6 +277,15 @@ def test_every_page_says_until_when_and_extend_moves_the_expiry(gateway: Gateway
     clock.advance(timedelta(hours=2))
     assert _extend(gateway, state)[0] == 410
     assert _extend(gateway, fresh["state"])[0] == 200
+    assert _extend(gateway, "")[0] == 400  # no state at all is a malformed post, not an expired one
+
+
+def test_a_post_that_names_no_page_of_the_form_is_refused_and_keeps_nothing(gateway: Gateway) -> None:
+    walk = Walk(gateway)
+    for fields in ({"state": "", "role": "child-looked-after"}, {"page": "nowhere", "state": ""}):
+        refused = walk.post(fields)
+        assert refused.status == 400 and "not sent from one of its pages" in refused.html
+    assert cases() == []
 
 
 def test_a_compliment_offers_no_advocate_and_records_no_offer(gateway: Gateway) -> None:
