@@ -31,6 +31,7 @@ from functions.http import (
 )
 from functions.http import Request as ProxyRequest
 from shared.app.casework import NotFound, PreconditionRequired, etag
+from shared.app.lists import OutOfScope, case_query
 from shared.config import clock, policy
 from shared.domain.access import manages_people, possible_actions, works_on_cases
 from shared.domain.calendar import london_date
@@ -44,7 +45,7 @@ from shared.domain.stages import Actor, Status
 from shared.domain.vocabulary import Channel, Kind, Outcome, Procedure
 from shared.identity import Caller, Unauthenticated
 from shared.intake import Receipt
-from shared.ports import BadCursor, CaseQuery, StaleVersion
+from shared.ports import BadCursor, StaleVersion
 from shared.reporting.annual import AnnualReport, annual_report
 from shared.reporting.live import OpenAction, RagArea, Scorecard, open_actions, rag_report, scorecard
 from shared.reporting.source import ContextFigures
@@ -73,10 +74,6 @@ class Forbidden(Exception):
 
 class InvalidRequest(Exception):
     """A request the schema allows that the rules do not (a check that needs today's date)."""
-
-
-class OutOfScope(Exception):
-    """A list beyond the caller's cases."""
 
 
 class UnknownQuery(Exception):
@@ -195,21 +192,18 @@ def list_cases(
     if overdue:
         yesterday = london_date(clock().now()) - timedelta(days=1)
         due_before = min(due_before, yesterday) if due_before else yesterday
-    service_area = _list_scope(caller, service_area, mine)
-    # "Mine" is what I am allocated, or for an investigator what I am appointed to investigate.
-    investigates_only = caller.roles == frozenset({Actor.INVESTIGATOR})
-    query = CaseQuery(
+    query = case_query(
+        caller,
+        mine=mine,
+        service_area=service_area,
+        manager=manager,
         open_only=not closed,
         status=status.value if status else None,
-        service_area=service_area,
-        manager=caller.username if mine and not investigates_only else manager,
-        investigator=caller.username if mine and investigates_only else None,
         kind=kind.value if kind else None,
         procedure=procedure.value if procedure else None,
         due_before=due_before,
         received_from=received_from,
         received_to=received_to,
-        hidden_from=caller.username,
     )
     cases, following = case_store().list_cases(query, limit, cursor)
     return _json(200, {"cases": cases, "next": following})
@@ -518,20 +512,6 @@ def get_action_plans() -> Response[ActionPlansView]:
     areas, today = _report_scope(_caller()), _today()
     actions = open_actions(report_source().with_open_actions(), today, areas)
     return _json(200, ActionPlansView(as_at=today, actions=actions).model_dump(mode="json"))
-
-
-def _list_scope(caller: Caller, service_area: str | None, mine: bool) -> str | None:
-    """The service area a list is confined to. Complaints officers and senior leadership list any
-    cases; others their own (``mine``), or a service manager their service area's (theirs by default
-    when they have one)."""
-    if caller.has_any(Actor.COMPLAINTS_OFFICER, Actor.SENIOR_LEADERSHIP) or mine:
-        return service_area
-    if Actor.SERVICE_MANAGER in caller.roles:
-        if service_area is None and len(caller.service_areas) == 1:
-            (service_area,) = caller.service_areas
-        if caller.covers_area(service_area):
-            return service_area
-    raise OutOfScope
 
 
 def _by_id(person: Person) -> str:
